@@ -1,0 +1,73 @@
+"""网淘 (Wangtao): a volunteer-service marketplace."""
+
+import os
+
+import sqlalchemy as sa
+from flask import Flask
+
+from config import CONFIGS, INSTANCE_DIR
+
+
+def create_app(config: str | type | None = None, overrides: dict | None = None) -> Flask:
+    """Build the app. `config` is a name from config.CONFIGS (default: the
+    WANGTAO_CONFIG environment variable, else development) or a class."""
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    if config is None or isinstance(config, str):
+        config = CONFIGS[config or os.environ.get("WANGTAO_CONFIG", "development")]
+    app.config.from_object(config)
+    app.config.update(overrides or {})
+    config.check(app.config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from . import cli, errors, i18n, templating
+
+    errors.init_app(app)
+    i18n.init_app(app)
+    templating.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  (complete metadata for Alembic)
+    from .accounts.auth import init_login
+    from .extensions import bootstrap, csrf, db, limiter, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    init_login(app)
+    with app.app_context():
+        _tune_engine(db.engine)
+
+
+def _tune_engine(engine: sa.Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA busy_timeout = 5000")
+        cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .accounts.views import bp as accounts_bp
+    from .admin.views import bp as admin_bp
+    from .api import init_api
+    from .branches.views import bp as branches_bp
+    from .main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(branches_bp)
+    init_api(app)

@@ -1,0 +1,98 @@
+"""Error answers: JSON ({"error": {code, message}}) under /api, a Chinese page
+elsewhere; a failed request's transaction is always rolled back."""
+
+from flask import Flask, current_app, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
+
+from .exceptions import DomainError
+from .extensions import db
+
+ERROR_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
+    422: "validation", 429: "rate_limited", 500: "server_error",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _messages() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood."),
+        401: _("Please log in first."),
+        403: _("You do not have permission to do this."),
+        404: _("The page you asked for does not exist."),
+        405: _("This action is not allowed here."),
+        409: _("This conflicts with the current state; please reload and try again."),
+        413: _("What you sent is too large."),
+        415: _("Please send JSON."),
+        422: _("Please check what you entered."),
+        429: _("Too many attempts. Please wait a moment and try again."),
+        500: _("Something went wrong on our side. Please try again later."),
+    }
+
+
+def json_error(status: int, message: str, code: str | None = None, fields: dict | None = None,
+               headers: dict | None = None):
+    body = {"error": {"code": code or ERROR_CODES.get(status, "error"), "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    return body, status, headers or {}
+
+
+def _validation_fields(exc: HTTPException) -> dict | None:
+    """webargs/flask-smorest put {location: {field: [messages]}} on exc.data."""
+    messages = (getattr(exc, "data", None) or {}).get("messages")
+    if not messages:
+        return None
+    fields = {}
+    for location_errors in messages.values():
+        for name, errors in location_errors.items():
+            fields[name] = errors[0] if isinstance(errors, list) and errors else str(errors)
+    return fields
+
+
+def handle_http_exception(exc: HTTPException):
+    status = exc.code or 500
+    if status >= 500:
+        db.session.rollback()
+    # Keep what the client needs to retry: Allow on 405 (Retry-After on 429
+    # is added by Flask-Limiter after the handler).
+    headers = {"Allow": exc.get_response().headers["Allow"]} if status == 405 else {}
+    message = _messages().get(status, exc.description or "")
+    if wants_json():
+        return json_error(status, message, fields=_validation_fields(exc), headers=headers)
+    return render_template("errors/error.html", status=status, message=message), status, headers
+
+
+def handle_domain_error(exc: DomainError):
+    """A rule refused an action that no view caught: answer its status."""
+    db.session.rollback()
+    if wants_json():
+        fields = {exc.field: str(exc.message)} if exc.field else None
+        return json_error(exc.status, str(exc.message), exc.code, fields)
+    return render_template("errors/error.html", status=exc.status,
+                           message=str(exc.message)), exc.status
+
+
+def handle_integrity_error(exc: IntegrityError):
+    """A database constraint caught a race the services could not see."""
+    db.session.rollback()
+    return handle_http_exception(Conflict())
+
+
+def handle_unexpected(exc: Exception):
+    db.session.rollback()
+    current_app.logger.exception("Unhandled error on %s", request.path)
+    return handle_http_exception(InternalServerError())
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,138 @@
+"""Fixtures: one app per session on a real database migrated to head
+(SQLite by default, PostgreSQL when DATABASE_URL says so); every table is
+emptied after each test."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+from flask import has_app_context
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from marketplace import create_app
+from marketplace.extensions import db
+from marketplace.listings.categories import ensure_default_categories
+
+USING_DATABASE_URL = bool(os.environ.get("DATABASE_URL"))
+
+
+def reset_schema(engine: sa.Engine) -> None:
+    """Start from an empty database (the migrations must build everything)."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+        else:
+            conn.execute(sa.text("PRAGMA foreign_keys = OFF"))
+            tables = conn.execute(sa.text(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"))
+            for (name,) in tables.all():
+                conn.execute(sa.text(f'DROP TABLE "{name}"'))
+
+
+@pytest.fixture(scope="session")
+def app():
+    overrides = {}
+    if not USING_DATABASE_URL:
+        path = os.path.join(tempfile.mkdtemp(prefix="wangtao-test-"), "test.sqlite3")
+        overrides["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    app = create_app("testing", overrides)
+    with app.app_context():
+        reset_schema(db.engine)
+        upgrade()
+    return app
+
+
+def _empty_all_tables() -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def app_ctx(app):
+    """Each test runs in an app context of its own (for factories and
+    queries) and leaves every table empty behind it."""
+    with app.app_context():
+        ensure_default_categories()
+        db.session.commit()
+        yield app
+        db.session.rollback()
+        _empty_all_tables()
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in a fresh app context, with its own session and
+    `g`, as in production; the test's pending rows are committed before, and
+    its loaded objects refreshed after."""
+
+    def open(self, *args, **kwargs):
+        outer = has_app_context()
+        if outer:
+            db.session.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        if outer:
+            db.session.expire_all()
+        return response
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = IsolatedClient
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def login_as(client):
+    """Log `user` in on the test client, as a real login would."""
+
+    def _login(user, on=None):
+        target = on or client
+        with target.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return target
+
+    return _login
+
+
+class QueryCounter:
+    def __init__(self):
+        self.count = 0
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, *args):
+        self.count += 1
+        self.statements.append(statement)
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as counter:` counts the SQL statements run inside."""
+
+    @contextmanager
+    def _count():
+        counter = QueryCounter()
+        sa.event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", counter)
+
+    return _count

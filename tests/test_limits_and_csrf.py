@@ -1,0 +1,82 @@
+"""Rate limits on logging in and CSRF on forms, with those protections on
+(the shared test app turns both off)."""
+
+import pytest
+
+from marketplace import create_app
+from marketplace.extensions import limiter
+
+from .factories import PASSWORD, make_user
+
+
+@pytest.fixture
+def strict_app(app):
+    yield create_app("testing", {
+        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute",
+        "REGISTER_RATE_LIMIT": "2 per minute", "WTF_CSRF_ENABLED": True,
+    })
+    # The limiter object is shared by every app in this process: give it back
+    # to the session's app as that app configured it.
+    limiter.reset()
+    limiter.enabled = app.config["RATELIMIT_ENABLED"]
+
+
+def _csrf_token(client, path):
+    import re
+
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def test_login_is_rate_limited_with_a_chinese_page_and_retry_after(strict_app):
+    make_user(username="lili")
+    client = strict_app.test_client()
+    token = _csrf_token(client, "/account/login")
+    for _ in range(3):
+        response = client.post("/account/login", data={
+            "username": "lili", "password": "wrong-password", "csrf_token": token})
+        assert response.status_code == 200
+    response = client.post("/account/login", data={
+        "username": "lili", "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 429
+    assert "尝试次数过多" in response.get_data(as_text=True)
+    assert int(response.headers["Retry-After"]) > 0
+
+
+def test_login_limit_also_counts_per_username_across_addresses(strict_app):
+    make_user(username="lili")
+    statuses = []
+    for n in range(4):
+        client = strict_app.test_client()
+        token = _csrf_token(client, "/account/login")
+        statuses.append(client.post(
+            "/account/login", environ_base={"REMOTE_ADDR": f"10.0.0.{n}"},
+            data={"username": "lili", "password": "wrong", "csrf_token": token}).status_code)
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_api_token_endpoint_is_rate_limited(strict_app):
+    make_user(username="lili")
+    client = strict_app.test_client()
+    codes = [client.post("/api/v1/auth/token", json={"username": "lili", "password": "x"})
+             .status_code for _ in range(4)]
+    assert codes == [401, 401, 401, 429]
+    assert client.post("/api/v1/auth/token", json={"username": "lili", "password": "x"}
+                       ).json["error"]["code"] == "rate_limited"
+
+
+def test_forms_without_csrf_token_are_refused(strict_app):
+    make_user(username="lili")
+    client = strict_app.test_client()
+    response = client.post("/account/login", data={"username": "lili", "password": PASSWORD})
+    assert response.status_code == 400
+    assert client.post("/account/register", data={"username": "x"}).status_code == 400
+    assert client.post("/lang/en", data={"next": "/"}).status_code == 400
+
+
+def test_api_needs_no_csrf_token(strict_app):
+    client = strict_app.test_client()
+    response = client.post("/api/v1/auth/register", json={
+        "username": "apiuser", "password": "a-long-pass-phrase", "display_name": "接口用户"})
+    assert response.status_code == 201
