@@ -51,9 +51,17 @@ def _validation_fields(exc: HTTPException) -> dict | None:
         return None
     fields = {}
     for location_errors in messages.values():
-        for name, errors in location_errors.items():
-            fields[name] = errors[0] if isinstance(errors, list) and errors else str(errors)
-    return fields
+        if isinstance(location_errors, dict):  # a list means the body itself is bad
+            for name, errors in location_errors.items():
+                fields[name] = _first_message(errors)
+    return fields or None
+
+
+def _first_message(errors) -> str:
+    """Marshmallow nests messages in lists and dicts; one line is enough."""
+    while isinstance(errors, list | dict) and errors:
+        errors = errors[0] if isinstance(errors, list) else next(iter(errors.values()))
+    return str(errors)
 
 
 def handle_http_exception(exc: HTTPException):

@@ -1,0 +1,52 @@
+"""Configuration from the environment; production refuses unsafe settings."""
+
+import importlib
+
+import pytest
+
+import config
+from marketplace import create_app
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production", {"SECRET_KEY": config.Config.SECRET_KEY})
+
+
+def test_production_refuses_a_weak_password_hash(app):
+    with pytest.raises(RuntimeError, match="PASSWORD_HASH_METHOD"):
+        create_app("production", {"SECRET_KEY": "s3cret-enough", "PASSWORD_HASH_METHOD":
+                                  "pbkdf2:sha256:1",
+                                  "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+
+
+def test_production_starts_with_safe_settings(app):
+    production = create_app("production", {
+        "SECRET_KEY": "s3cret-enough", "PASSWORD_HASH_METHOD": "scrypt",
+        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    assert production.config["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize(("method", "strong"), [
+    ("scrypt", True), ("scrypt:32768:8:1", True), ("pbkdf2:sha256:600000", True),
+    ("pbkdf2:sha256:1", False), ("pbkdf2:sha256", False), ("plain", False)])
+def test_strong_hash_methods(method, strong):
+    assert config.is_strong_hash_method(method) is strong
+
+
+def test_environment_settings(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@db.example:5432/wangtao")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("RATELIMIT_ENABLED", "false")
+    monkeypatch.setenv("PASSWORD_HASH_METHOD", "scrypt:16384:8:1")
+    reloaded = importlib.reload(config)
+    try:
+        for cls in (reloaded.DevelopmentConfig, reloaded.ProductionConfig):
+            assert cls.SQLALCHEMY_DATABASE_URI == "postgresql+psycopg://u@db.example:5432/wangtao"
+            assert cls.RATELIMIT_STORAGE_URI == "redis://127.0.0.1:6379/0"
+            assert cls.RATELIMIT_ENABLED is False
+            assert cls.PASSWORD_HASH_METHOD == "scrypt:16384:8:1"
+    finally:
+        monkeypatch.undo()
+        importlib.reload(config)
