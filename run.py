@@ -14,4 +14,5 @@ if __name__ == "__main__":
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))
     print(f" * 网淘 is at http://{host}:{port}/", flush=True)
-    app.run(host=host, port=port, debug=app.debug, use_reloader=False)
+    # The interactive debugger only when asked for (FLASK_DEBUG=1).
+    app.run(host=host, port=port, debug=os.environ.get("FLASK_DEBUG") == "1", use_reloader=False)

@@ -66,8 +66,7 @@ def _first_message(errors) -> str:
 
 def handle_http_exception(exc: HTTPException):
     status = exc.code or 500
-    if status >= 500:
-        db.session.rollback()
+    db.session.rollback()  # nothing of a failed request is kept
     # Keep what the client needs to retry: Allow on 405 (Retry-After on 429
     # is added by Flask-Limiter after the handler).
     headers = {"Allow": exc.get_response().headers["Allow"]} if status == 405 else {}

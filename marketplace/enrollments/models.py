@@ -50,7 +50,7 @@ class Enrollment(Base):
     resident_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     status: Mapped[EnrollmentStatus] = mapped_column(checked_enum(EnrollmentStatus, "status"))
     # Private: seen only by the service's volunteer while live, and by admins.
-    contact: Mapped[str] = mapped_column(sa.String(120))
+    contact: Mapped[str] = mapped_column(sa.String(200))
     note: Mapped[str | None] = mapped_column(sa.String(500))
     # Order on the waitlist; the position is derived from it, never stored.
     waitlist_seq: Mapped[int | None]

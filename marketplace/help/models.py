@@ -55,7 +55,7 @@ class HelpRequest(Base):
     details: Mapped[str] = mapped_column(sa.Text)
     community: Mapped[str] = mapped_column(sa.String(60))
     # Private: the requester, the accepted volunteer and admins only.
-    contact: Mapped[str] = mapped_column(sa.String(120))
+    contact: Mapped[str] = mapped_column(sa.String(200))
     urgency: Mapped[Urgency] = mapped_column(
         checked_enum(Urgency, "urgency"), default=Urgency.NORMAL
     )

@@ -51,6 +51,7 @@ class Service(Base):
                            name="ends_after_start"),
         sa.CheckConstraint("rating_count >= 0 AND rating_sum >= 0", name="ratings_not_negative"),
         sa.Index("ix_services_browse", "status", "category_id", "starts_at"),
+        sa.Index("ix_services_soon", "status", "starts_at"),
         sa.Index("ix_services_community", "community", "status"),
         sa.Index("ix_services_volunteer", "volunteer_id", "created_at"),
         sa.Index("ix_services_status_created", "status", "created_at"),
