@@ -4,8 +4,14 @@
 import os
 from pathlib import Path
 
+from dotenv import load_dotenv
+
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
+
+# A .env beside this file works for `python run.py` and gunicorn too (the
+# flask command loads it itself); the real environment wins.
+load_dotenv(BASE_DIR / ".env", override=False)
 
 # Methods cheap enough to be guessed offline: for synthetic users only.
 STRONG_HASH_PREFIXES = ("scrypt",)
@@ -53,6 +59,11 @@ class Config:
     LANGUAGES = {"zh_CN": "中文", "en": "English"}
 
     BOOTSTRAP_SERVE_LOCAL = True
+    # Tokens live as long as the session: an elderly resident may leave a form
+    # open for an hour before sending it.
+    WTF_CSRF_TIME_LIMIT = None
+    # `python run.py` fills an empty database with the demo district.
+    DEMO_ON_FIRST_START = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -93,6 +104,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    DEMO_ON_FIRST_START = False
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

@@ -3,6 +3,7 @@ elsewhere; a failed request's transaction is always rolled back."""
 
 from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
 
@@ -76,6 +77,13 @@ def handle_http_exception(exc: HTTPException):
     return render_template("errors/error.html", status=status, message=message), status, headers
 
 
+def handle_csrf_error(exc: CSRFError):
+    """The commonest 400 on pages: a form from an expired session."""
+    db.session.rollback()
+    message = _("This page has expired. Please go back, reload it and try again.")
+    return render_template("errors/error.html", status=400, message=message), 400
+
+
 def handle_domain_error(exc: DomainError):
     """A rule refused an action that no view caught: answer its status."""
     db.session.rollback()
@@ -100,6 +108,7 @@ def handle_unexpected(exc: Exception):
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -11,6 +11,8 @@ from .extensions import db
 def prepare_embedded_database(app: Flask) -> None:
     with app.app_context():
         upgrade()
+        if not app.config["DEMO_ON_FIRST_START"]:
+            return
         if db.session.scalar(sa.text("SELECT count(*) FROM users")) == 0:
             from .demo.seed import DEMO_PASSWORD, demo_accounts_text, seed
 

@@ -78,6 +78,7 @@ def test_forms_without_csrf_token_are_refused(strict_app):
     client = strict_app.test_client()
     response = client.post("/account/login", data={"username": "lili", "password": PASSWORD})
     assert response.status_code == 400
+    assert "页面已过期" in response.get_data(as_text=True)
     assert client.post("/account/register", data={"username": "x"}).status_code == 400
     assert client.post("/lang/en", data={"next": "/"}).status_code == 400
 
