@@ -18,6 +18,7 @@ def create_app(config: str | type | None = None, overrides: dict | None = None) 
     app.config.update(overrides or {})
     config.check(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
+    app.json.ensure_ascii = False  # Chinese stays readable in API answers
 
     _init_extensions(app)
     _register_blueprints(app)

@@ -173,3 +173,21 @@ def test_login_page_asks_for_login_on_protected_pages(client):
     response = client.get("/account/password")
     assert response.status_code == 302
     assert "/account/login?next=" in response.headers["Location"]
+
+
+def test_remember_me_keeps_the_login_until_the_password_changes(app, client):
+    user = make_user(username="lili")
+    client.post("/account/login", data={"username": "lili", "password": PASSWORD,
+                                        "remember": "y"})
+    remember = client.get_cookie("remember_token")
+    assert remember is not None
+
+    fresh_browser = app.test_client()  # the session cookie is gone, the remember cookie stays
+    fresh_browser.set_cookie("remember_token", remember.value)
+    assert fresh_browser.get("/account/password").status_code == 200
+
+    accounts.set_password(user, "a-brand-new-secret")
+    db.session.commit()
+    stale_browser = app.test_client()
+    stale_browser.set_cookie("remember_token", remember.value)
+    assert stale_browser.get("/account/password").status_code == 302
