@@ -2,7 +2,6 @@
 
 import os
 
-import sqlalchemy as sa
 from flask import Flask
 
 from config import CONFIGS, INSTANCE_DIR
@@ -35,6 +34,7 @@ def create_app(config: str | type | None = None, overrides: dict | None = None) 
 def _init_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (complete metadata for Alembic)
     from .accounts.auth import init_login
+    from .db import configure_sqlite
     from .extensions import bootstrap, csrf, db, limiter, migrate
 
     db.init_app(app)
@@ -44,20 +44,8 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     init_login(app)
     with app.app_context():
-        _tune_engine(db.engine)
-
-
-def _tune_engine(engine: sa.Engine) -> None:
-    if engine.dialect.name != "sqlite":
-        return
-
-    @sa.event.listens_for(engine, "connect")
-    def _sqlite_pragmas(dbapi_connection, _record):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA busy_timeout = 5000")
-        cursor.close()
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -65,10 +53,12 @@ def _register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .api import init_api
     from .branches.views import bp as branches_bp
+    from .enrollments.views import bp as enrollments_bp
+    from .listings.views import bp as listings_bp
     from .main.views import bp as main_bp
+    from .notifications.views import bp as notifications_bp
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(branches_bp)
+    for blueprint in (main_bp, accounts_bp, listings_bp, enrollments_bp, notifications_bp,
+                      branches_bp, admin_bp):
+        app.register_blueprint(blueprint)
     init_api(app)

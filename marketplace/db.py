@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+from flask import has_request_context, request
 from sqlalchemy.orm import DeclarativeBase, registry
 
 NAMING_CONVENTION = {
@@ -61,3 +62,28 @@ class Base(DeclarativeBase):
         metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UtcDateTime()},
     )
+
+
+def configure_sqlite(engine: sa.Engine) -> None:
+    """Make the embedded SQLite safe for concurrent requests.
+
+    pysqlite opens its transaction late, at the first write, so two requests
+    could both read a service with one place left and both take it. Instead,
+    SQLAlchemy emits BEGIN itself, and a request that may write (any method
+    but GET/HEAD/OPTIONS) begins IMMEDIATE: it holds the write lock from its
+    first read, writers queue behind it (busy timeout), readers go on (WAL).
+    """
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # no implicit BEGIN from pysqlite
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA busy_timeout = 15000")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

@@ -32,7 +32,7 @@ def reset_schema(engine: sa.Engine) -> None:
             tables = conn.execute(sa.text(
                 "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"))
             for (name,) in tables.all():
-                conn.execute(sa.text(f'DROP TABLE "{name}"'))
+                conn.execute(sa.text(f'DROP TABLE IF EXISTS "{name}"'))
 
 
 @pytest.fixture(scope="session")

@@ -108,6 +108,10 @@ def set_password(user: User, password: str) -> None:
     user.session_version += 1
 
 
+def become_volunteer(user: User) -> None:
+    user.is_volunteer = True
+
+
 def deactivate(user: User, actor: User | None) -> None:
     user.is_active = False
     user.session_version += 1

@@ -88,3 +88,12 @@ def change_password():
                   "success")
             return redirect(url_for("main.home"))
     return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/volunteer", methods=["POST"])
+@login_required
+def become_volunteer():
+    services.become_volunteer(current_user)
+    db.session.commit()
+    flash(_("Thank you! You can now publish services."), "success")
+    return redirect(url_for("listings.create"))

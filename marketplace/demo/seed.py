@@ -23,6 +23,7 @@ from ..hours.models import HourRecord, HourStatus, PointEntry, PointReason
 from ..hours.points import points_for
 from ..listings.categories import ensure_default_categories
 from ..listings.models import Service, ServiceMode, ServiceStatus
+from ..listings.services import recount_open_services
 from ..notifications.models import Notification
 from . import data
 
@@ -99,19 +100,19 @@ def _services(users: dict, categories: dict) -> dict:
         db.session.add(service)
         services[key] = service
     db.session.flush()
+    recount_open_services()
     return services
 
 
 def _enrollments(services: dict, users: dict) -> dict:
     found = {}
-    for seq, (key, username, status, note) in enumerate(data.ENROLLMENTS, start=1):
+    for key, username, status, note in data.ENROLLMENTS:
         status = EnrollmentStatus(status)
         service, resident = services[key], users[username]
         ended = status not in LIVE_STATUSES
         enrollment = Enrollment(
             service=service, resident=resident, status=status, contact=resident.phone,
             note=note,
-            waitlist_seq=seq if status == EnrollmentStatus.WAITLISTED else None,
             confirmed_at=utcnow() if status in (EnrollmentStatus.CONFIRMED,
                                                 EnrollmentStatus.COMPLETED) else None,
             ended_at=utcnow() if ended else None,

@@ -41,7 +41,8 @@ class Enrollment(Base):
             "uq_enrollments_live_resident", "service_id", "resident_id",
             unique=True, sqlite_where=_LIVE_SQL, postgresql_where=_LIVE_SQL,
         ),
-        sa.Index("ix_enrollments_service_status", "service_id", "status", "waitlist_seq"),
+        # The waitlist is in id order; a position is derived, never stored.
+        sa.Index("ix_enrollments_service_status", "service_id", "status", "id"),
         sa.Index("ix_enrollments_resident", "resident_id", "id"),
     )
 
@@ -52,8 +53,6 @@ class Enrollment(Base):
     # Private: seen only by the service's volunteer while live, and by admins.
     contact: Mapped[str] = mapped_column(sa.String(200))
     note: Mapped[str | None] = mapped_column(sa.String(500))
-    # Order on the waitlist; the position is derived from it, never stored.
-    waitlist_seq: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     confirmed_at: Mapped[datetime | None]

@@ -37,6 +37,8 @@ class Category(Base):
     name_en: Mapped[str] = mapped_column(sa.String(60))
     icon: Mapped[str] = mapped_column(sa.String(40), default="grid")
     position: Mapped[int] = mapped_column(default=0)
+    # Published, visible services: kept by the listing service for the home page.
+    open_service_count: Mapped[int] = mapped_column(default=0)
     # Retired categories take no new services; one in use is never deleted.
     retired_at: Mapped[datetime | None]
 

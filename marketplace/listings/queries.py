@@ -1,41 +1,145 @@
-"""Read-side queries for listings: each page's data in a fixed number of queries."""
+"""Read-side queries for listings: each page's data in a fixed number of
+queries, whatever the number of rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from ..db import utcnow
+from ..db import UtcDateTime, utcnow
 from ..extensions import db
-from .models import Category, Service, ServiceStatus
+from ..feedback.models import Feedback
+from ..pagination import Page, SortKey, paginate
+from . import search
+from .models import Category, Service, ServiceMode, ServiceStatus
+
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+SORTS = ("soonest", "newest", "popular")
 
 
-def visible_services():
+@dataclass(frozen=True)
+class BrowseFilters:
+    q: str = ""
+    category_id: int | None = None
+    community: str = ""
+    mode: ServiceMode | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    has_places: bool = False
+    sort: str = "soonest"
+    volunteer_id: int | None = None
+
+
+def visible_services() -> sa.Select:
     """Services a resident may see: published and not hidden by moderation."""
     return sa.select(Service).where(Service.status == ServiceStatus.PUBLISHED,
                                     Service.hidden_at.is_(None))
 
 
-def category_counts() -> list[tuple[Category, int]]:
-    """The active categories in order, each with its number of open services."""
-    open_count = (
-        sa.select(Service.category_id, sa.func.count().label("n"))
-        .where(Service.status == ServiceStatus.PUBLISHED, Service.hidden_at.is_(None))
-        .group_by(Service.category_id).subquery()
-    )
-    rows = db.session.execute(
-        sa.select(Category, sa.func.coalesce(open_count.c.n, 0))
-        .outerjoin(open_count, open_count.c.category_id == Category.id)
-        .where(Category.retired_at.is_(None))
-        .order_by(Category.position, Category.id)
-    ).all()
-    return [(category, count) for category, count in rows]
+def not_ended() -> sa.ColumnElement[bool]:
+    return sa.or_(Service.starts_at.is_(None),
+                  sa.func.coalesce(Service.ends_at, Service.starts_at) >= utcnow())
+
+
+def active_categories() -> list[Category]:
+    """The categories in order, each with its open count (kept as a counter)."""
+    return list(db.session.scalars(
+        sa.select(Category).where(Category.retired_at.is_(None))
+        .order_by(Category.position, Category.id)))
 
 
 def upcoming_services(limit: int = 6) -> list[Service]:
-    """Events that start soonest from now, with their volunteer and category loaded."""
+    """Events that start soonest from now, with their volunteer and category."""
     return list(db.session.scalars(
         visible_services()
         .where(Service.starts_at >= utcnow())
         .options(joinedload(Service.volunteer), joinedload(Service.category))
         .order_by(Service.starts_at, Service.id)
-        .limit(limit)
-    ))
+        .limit(limit)))
+
+
+def _day_start(day: date, tz) -> datetime:
+    return datetime.combine(day, time.min, tz).astimezone(UTC)
+
+
+def browse(filters: BrowseFilters, cursor: str | None, limit: int, tz=UTC) -> Page:
+    stmt = visible_services().where(not_ended()).options(
+        joinedload(Service.volunteer), joinedload(Service.category))
+    if filters.q.strip():
+        stmt = stmt.where(search.matches(filters.q))
+    if filters.category_id:
+        stmt = stmt.where(Service.category_id == filters.category_id)
+    if filters.community.strip():
+        pattern = filters.community.strip().replace("%", r"\%").replace("_", r"\_") + "%"
+        stmt = stmt.where(Service.community.like(pattern, escape="\\"))
+    if filters.mode:
+        stmt = stmt.where(Service.mode == filters.mode)
+    if filters.date_from:
+        stmt = stmt.where(Service.starts_at >= _day_start(filters.date_from, tz))
+    if filters.date_to:
+        stmt = stmt.where(Service.starts_at < _day_start(filters.date_to + timedelta(days=1), tz))
+    if filters.has_places:
+        stmt = stmt.where(Service.taken < Service.capacity)
+    if filters.volunteer_id:
+        stmt = stmt.where(Service.volunteer_id == filters.volunteer_id)
+    return paginate(stmt, _sort_keys(filters.sort), cursor, limit)
+
+
+def _sort_keys(sort: str) -> list[SortKey]:
+    if sort == "newest":
+        return [SortKey(Service.published_at, descending=True),
+                SortKey(Service.id, descending=True)]
+    if sort == "popular":
+        return [SortKey(Service.joined_total, descending=True),
+                SortKey(Service.id, descending=True)]
+    # Soonest first; open-ended offers (no start) after every event.
+    starts = sa.func.coalesce(Service.starts_at, sa.literal(FAR_FUTURE, UtcDateTime()))
+    return [SortKey(starts), SortKey(Service.id)]
+
+
+def services_of(volunteer_id: int, include_unlisted: bool, cursor: str | None,
+                limit: int) -> Page:
+    """A volunteer's services, newest first (drafts and hidden ones only for
+    the volunteer themself)."""
+    stmt = sa.select(Service).where(Service.volunteer_id == volunteer_id)
+    if not include_unlisted:
+        stmt = stmt.where(Service.status.in_([ServiceStatus.PUBLISHED, ServiceStatus.CLOSED]),
+                          Service.hidden_at.is_(None))
+    stmt = stmt.options(joinedload(Service.category))
+    return paginate(stmt, [SortKey(Service.id, descending=True)], cursor, limit)
+
+
+def service_for_page(service_id: int) -> Service | None:
+    return db.session.scalar(
+        sa.select(Service).where(Service.id == service_id)
+        .options(joinedload(Service.volunteer), joinedload(Service.category)))
+
+
+@dataclass(frozen=True)
+class VolunteerStats:
+    services: int
+    completed: int
+    rating_count: int
+    rating_average: float | None
+
+
+def volunteer_stats(volunteer_id: int) -> VolunteerStats:
+    """From the counters on the volunteer's services: one small aggregate."""
+    count, completed, ratings, rating_sum = db.session.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(Service.completed_count), 0),
+                  sa.func.coalesce(sa.func.sum(Service.rating_count), 0),
+                  sa.func.coalesce(sa.func.sum(Service.rating_sum), 0))
+        .where(Service.volunteer_id == volunteer_id)).one()
+    return VolunteerStats(services=count, completed=completed, rating_count=ratings,
+                          rating_average=round(rating_sum / ratings, 1) if ratings else None)
+
+
+def recent_comments(volunteer_id: int, limit: int = 10) -> list[Feedback]:
+    """Residents' visible comments on a volunteer, newest first (no names)."""
+    return list(db.session.scalars(
+        sa.select(Feedback).where(Feedback.volunteer_id == volunteer_id,
+                                  Feedback.hidden_at.is_(None), Feedback.comment.is_not(None))
+        .order_by(Feedback.id.desc()).limit(limit)))

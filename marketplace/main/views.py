@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, make_response, redirect, render_templa
 from flask_login import current_user
 
 from ..extensions import db
-from ..listings.queries import category_counts, upcoming_services
+from ..listings.queries import active_categories, upcoming_services
 from ..redirects import safe_next_url
 
 bp = Blueprint("main", __name__, template_folder="templates")
@@ -14,7 +14,7 @@ LANG_COOKIE = "lang"
 
 @bp.route("/")
 def home():
-    return render_template("main/home.html", categories=category_counts(),
+    return render_template("main/home.html", categories=active_categories(),
                            upcoming=upcoming_services(limit=6))
 
 

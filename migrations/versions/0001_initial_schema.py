@@ -1,8 +1,8 @@
 """initial schema: the whole data model
 
-Revision ID: d14e5a8a3020
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 01:03:04.056221
+Create Date: 2026-11-22 01:08:12.701290
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'd14e5a8a3020'
+revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -52,6 +52,7 @@ def upgrade():
     sa.Column('name_en', sa.String(length=60), nullable=False),
     sa.Column('icon', sa.String(length=40), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('open_service_count', sa.Integer(), nullable=False),
     sa.Column('retired_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_categories')),
     sa.UniqueConstraint('name', name=op.f('uq_categories_name')),
@@ -232,7 +233,6 @@ def upgrade():
     sa.Column('status', sa.Enum('pending', 'confirmed', 'waitlisted', 'cancelled', 'declined', 'completed', 'no_show', name='status', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('contact', sa.String(length=200), nullable=False),
     sa.Column('note', sa.String(length=500), nullable=True),
-    sa.Column('waitlist_seq', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True),
@@ -244,7 +244,7 @@ def upgrade():
     )
     with op.batch_alter_table('enrollments', schema=None) as batch_op:
         batch_op.create_index('ix_enrollments_resident', ['resident_id', 'id'], unique=False)
-        batch_op.create_index('ix_enrollments_service_status', ['service_id', 'status', 'waitlist_seq'], unique=False)
+        batch_op.create_index('ix_enrollments_service_status', ['service_id', 'status', 'id'], unique=False)
         batch_op.create_index('uq_enrollments_live_resident', ['service_id', 'resident_id'], unique=True, sqlite_where=sa.text("status IN ('pending', 'confirmed', 'waitlisted')"), postgresql_where=sa.text("status IN ('pending', 'confirmed', 'waitlisted')"))
 
     op.create_table('help_offers',
@@ -369,11 +369,14 @@ CATEGORIES = (
 
 def _seed_categories():
     table = sa.table("categories", sa.column("slug"), sa.column("name"), sa.column("name_en"),
-                     sa.column("icon"), sa.column("position"))
+                     sa.column("icon"), sa.column("position"), sa.column("open_service_count"))
     op.bulk_insert(table, [
-        {"slug": slug, "name": name, "name_en": name_en, "icon": icon, "position": position}
+        {"slug": slug, "name": name, "name_en": name_en, "icon": icon, "position": position,
+         "open_service_count": 0}
         for position, (slug, name, name_en, icon) in enumerate(CATEGORIES, start=1)
     ])
+
+
 
 
 

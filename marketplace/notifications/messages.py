@@ -1,0 +1,46 @@
+"""What each kind of notification says, rendered in the reader's language
+when it is shown, and where it leads."""
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from .models import Notification
+
+TEXTS = {
+    "enrollment.joined": lambda p: _("%(resident)s joined “%(service_title)s”.", **p),
+    "enrollment.cancelled": lambda p: _("%(resident)s cancelled their place in "
+                                        "“%(service_title)s”.", **p),
+    "enrollment.confirmed": lambda p: _("Your place in “%(service_title)s” is confirmed.", **p),
+    "enrollment.waitlisted": lambda p: _("You are on the waitlist of “%(service_title)s”.",
+                                         **p),
+    "enrollment.declined": lambda p: _("The volunteer could not take you for "
+                                       "“%(service_title)s”.", **p),
+    "enrollment.promoted": lambda p: _("A place freed up: you moved from the waitlist into "
+                                       "“%(service_title)s”.", **p),
+    "enrollment.completed": lambda p: _("“%(service_title)s” is marked completed. Please "
+                                        "confirm and rate it.", **p),
+    "service.cancelled": lambda p: _("“%(service_title)s” is closed or called off; your "
+                                     "place there has ended.", **p),
+}
+
+
+# Where a notice leads: the volunteer to the service's enrollments, the
+# resident to their own enrollments.
+FOR_VOLUNTEER = {"enrollment.joined", "enrollment.cancelled"}
+
+
+def text(note: Notification) -> str:
+    render = TEXTS.get(note.kind)
+    try:
+        return render(note.params) if render else note.kind
+    except KeyError:  # a notice from an older version with other parameters
+        return note.kind
+
+
+def link(note: Notification) -> str | None:
+    service_id = note.params.get("service_id")
+    if note.kind in FOR_VOLUNTEER and service_id:
+        return url_for("listings.manage", service_id=service_id)
+    if note.kind.startswith(("enrollment.", "service.")):
+        return url_for("enrollments.mine")
+    return None
