@@ -53,6 +53,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "10 per hour")
+    JOIN_RATE_LIMIT = os.environ.get("JOIN_RATE_LIMIT", "20 per hour")
 
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -70,7 +71,6 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
 
     API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "720"))
-    API_PAGE_LIMIT_MAX = 100
 
     # flask-smorest: the OpenAPI document is generated from the API's schemas.
     API_TITLE = "网淘 Wangtao API"

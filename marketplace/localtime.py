@@ -1,17 +1,34 @@
 """Between what people type (local wall-clock time, Asia/Shanghai by default)
-and what is stored (aware UTC)."""
+and what is stored (aware UTC).
 
-from datetime import UTC, datetime
+flask-babel hands out pytz zones, and attaching one with replace() or
+datetime.combine() takes its historical LMT offset (+08:06 for Shanghai);
+zoneinfo has no such trap, so everything here goes through it."""
 
-from flask_babel import get_timezone, to_user_timezone
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from flask_babel import get_timezone
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(str(get_timezone()))
 
 
 def local_to_utc(value: datetime | None) -> datetime | None:
+    """A naive local wall-clock time (or an aware one) as aware UTC."""
     if value is None:
         return None
-    return value.replace(tzinfo=get_timezone()).astimezone(UTC)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=local_zone())
+    return value.astimezone(UTC)
 
 
 def utc_to_local(value: datetime | None) -> datetime | None:
     """A naive local datetime, as a datetime-local form field wants it."""
-    return to_user_timezone(value).replace(tzinfo=None) if value else None
+    return value.astimezone(local_zone()).replace(tzinfo=None) if value else None
+
+
+def local_day_start(day: date, zone: ZoneInfo | None = None) -> datetime:
+    """Local midnight at the start of `day`, in UTC."""
+    return datetime.combine(day, time.min, zone or local_zone()).astimezone(UTC)

@@ -22,6 +22,7 @@ from .extensions import db
 class SortKey:
     column: Any  # a column or expression that is never NULL
     descending: bool = False
+    kind: type = int  # what its cursor value must be: int, str or datetime
 
 
 @dataclass
@@ -40,15 +41,28 @@ def encode_cursor(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, size: int) -> list[Any]:
+def decode_cursor(cursor: str, keys: Sequence[SortKey]) -> list[Any]:
+    """The values a cursor holds, each of its key's kind, or BadCursor: a
+    forged cursor never reaches SQL."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         values = json.loads(raw)
-        if not isinstance(values, list) or len(values) != size:
+        if not isinstance(values, list) or len(values) != len(keys):
             raise ValueError
-        return [datetime.fromisoformat(v["dt"]) if isinstance(v, dict) else v for v in values]
+        return [_typed(value, key.kind) for value, key in zip(values, keys, strict=True)]
     except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError) as exc:
         raise BadCursor(field="cursor") from exc
+
+
+def _typed(value: Any, kind: type) -> Any:
+    if kind is datetime:
+        parsed = datetime.fromisoformat(value["dt"])
+        if parsed.tzinfo is None:
+            raise ValueError("naive datetime")
+        return parsed
+    if type(value) is not kind:  # bool is not int here
+        raise ValueError(f"expected {kind.__name__}")
+    return value
 
 
 def _after(keys: Sequence[SortKey], values: Sequence[Any]) -> sa.ColumnElement[bool]:
@@ -65,7 +79,7 @@ def paginate(stmt: sa.Select, keys: Sequence[SortKey], cursor: str | None,
              limit: int) -> Page:
     """Run `stmt` (selecting one entity) sorted by `keys`, after `cursor`."""
     if cursor:
-        stmt = stmt.where(_after(keys, decode_cursor(cursor, len(keys))))
+        stmt = stmt.where(_after(keys, decode_cursor(cursor, keys)))
     stmt = stmt.add_columns(*(k.column for k in keys)).order_by(
         *(k.column.desc() if k.descending else k.column.asc() for k in keys)).limit(limit + 1)
     rows = db.session.execute(stmt).all()

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from . import labels
 from .authz import is_lead
+from .enrollments.services import visible_contact
 from .i18n import select_locale
 from .notifications.services import unread_count
 
@@ -18,7 +19,8 @@ def init_app(app: Flask) -> None:
         format_datetime(value, fmt) if value else "")
     app.jinja_env.filters["timespan"] = timespan
     app.jinja_env.globals.update(label=labels.label, status_colour=labels.STATUS_COLOUR,
-                                 category_name=labels.category_name)
+                                 category_name=labels.category_name,
+                                 visible_contact=visible_contact)
 
     @app.context_processor
     def inject_globals():

@@ -8,13 +8,13 @@ from ..extensions import api, csrf
 
 
 def init_api(app: Flask) -> None:
-    from . import accounts, catalog
+    from . import accounts, catalog, enrollments, services
 
     api.init_app(app, spec_kwargs={"info": {"description": "网淘 volunteer-service marketplace"}})
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer",
                        "description": "POST /api/v1/auth/token gives a token."})
-    for blueprint in (accounts.blp, catalog.blp):
+    for blueprint in (accounts.blp, catalog.blp, services.blp, enrollments.blp):
         csrf.exempt(blueprint)  # bearer tokens only, never cookies: no CSRF to fear
         api.register_blueprint(blueprint, url_prefix="/api/v1")
 

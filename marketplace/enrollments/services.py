@@ -48,6 +48,24 @@ def get_enrollment(enrollment_id: int) -> Enrollment:
     return enrollment
 
 
+def can_view(enrollment: Enrollment, user) -> bool:
+    """Its resident, its service's volunteer and admins know it exists."""
+    return bool(user and user.is_authenticated) and (
+        user.is_admin or user.id in (enrollment.resident_id, enrollment.service.volunteer_id))
+
+
+def visible_contact(enrollment: Enrollment, user) -> str | None:
+    """DESIGN.md: the service's volunteer while the enrollment is live, and
+    admins; the resident wrote it and may read it back. Nobody else, ever."""
+    if not (user and user.is_authenticated):
+        return None
+    if user.is_admin or user.id == enrollment.resident_id:
+        return enrollment.contact
+    if user.id == enrollment.service.volunteer_id and enrollment.is_live:
+        return enrollment.contact
+    return None
+
+
 def check_contact(contact: str, note: str | None) -> None:
     contact = (contact or "").strip()
     if not 5 <= len(contact) <= 200 or not CONTACT_RE.search(contact):

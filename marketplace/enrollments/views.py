@@ -1,6 +1,6 @@
 """Joining a service and everything after: the resident's and the volunteer's buttons."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -19,7 +19,8 @@ bp = Blueprint("enrollments", __name__, template_folder="templates")
 
 @bp.route("/services/<int:service_id>/join", methods=["POST"])
 @login_required
-@limiter.limit("20 per hour", key_func=lambda: f"join:{current_user.get_id()}")
+@limiter.limit(lambda: current_app.config["JOIN_RATE_LIMIT"],
+               key_func=lambda: f"join:{current_user.id}")
 def join(service_id: int):
     service = listings.get_service(service_id)
     if not listings.can_view(service, current_user):
@@ -94,9 +95,8 @@ def feedback(enrollment_id: int):
 
 
 def _visible_enrollment(enrollment_id: int):
-    """Only its resident and its service's volunteer know it exists."""
+    """Strangers are not told that an enrollment exists."""
     enrollment = db.session.get(Enrollment, enrollment_id)
-    if enrollment is None or current_user.id not in (enrollment.resident_id,
-                                                     enrollment.service.volunteer_id):
+    if enrollment is None or not enrollments.can_view(enrollment, current_user):
         abort(404)
     return enrollment

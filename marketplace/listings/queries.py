@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from ..db import UtcDateTime, utcnow
 from ..extensions import db
 from ..feedback.models import Feedback
+from ..localtime import local_day_start
 from ..pagination import Page, SortKey, paginate
 from . import search
 from .models import Category, Service, ServiceMode, ServiceStatus
@@ -78,9 +79,9 @@ def browse(filters: BrowseFilters, cursor: str | None, limit: int, tz=UTC) -> Pa
     if filters.mode:
         stmt = stmt.where(Service.mode == filters.mode)
     if filters.date_from:
-        stmt = stmt.where(Service.starts_at >= _day_start(filters.date_from, tz))
+        stmt = stmt.where(Service.starts_at >= local_day_start(filters.date_from))
     if filters.date_to:
-        stmt = stmt.where(Service.starts_at < _day_start(filters.date_to + timedelta(days=1), tz))
+        stmt = stmt.where(Service.starts_at < local_day_start(filters.date_to + timedelta(days=1)))
     if filters.has_places:
         stmt = stmt.where(Service.taken < Service.capacity)
     if filters.volunteer_id:
@@ -90,14 +91,14 @@ def browse(filters: BrowseFilters, cursor: str | None, limit: int, tz=UTC) -> Pa
 
 def _sort_keys(sort: str) -> list[SortKey]:
     if sort == "newest":
-        return [SortKey(Service.published_at, descending=True),
+        return [SortKey(Service.published_at, descending=True, kind=datetime),
                 SortKey(Service.id, descending=True)]
     if sort == "popular":
         return [SortKey(Service.joined_total, descending=True),
                 SortKey(Service.id, descending=True)]
     # Soonest first; open-ended offers (no start) after every event.
     starts = sa.func.coalesce(Service.starts_at, sa.literal(FAR_FUTURE, UtcDateTime()))
-    return [SortKey(starts), SortKey(Service.id)]
+    return [SortKey(starts, kind=datetime), SortKey(Service.id)]
 
 
 def services_of(volunteer_id: int, include_unlisted: bool, cursor: str | None,

@@ -114,10 +114,10 @@ def create_service(volunteer, data: ServiceData, publish: bool = True) -> Servic
 
 def update_service(service: Service, actor, data: ServiceData) -> Service:
     _require_owner(service, actor)
-    if service.status == ServiceStatus.CLOSED:
-        raise Conflict(_l("A closed service cannot be changed."))
     check_service_data(data)
     service = lock_service(service.id)
+    if service.status == ServiceStatus.CLOSED:
+        raise Conflict(_l("A closed service cannot be changed."))
     if data.capacity < service.taken:
         raise InvalidInput(_l("%(n)d people hold places already; places cannot be fewer.",
                               n=service.taken), field="capacity")
@@ -147,6 +147,7 @@ def _fields(data: ServiceData) -> dict:
 def publish_service(service: Service, actor) -> None:
     """Publish a draft, or reopen a paused service."""
     _require_owner(service, actor)
+    service = lock_service(service.id)
     if service.status not in (ServiceStatus.DRAFT, ServiceStatus.PAUSED):
         raise Conflict(_l("Only a draft or paused service can be published."))
     _set_status(service, ServiceStatus.PUBLISHED)
@@ -155,6 +156,7 @@ def publish_service(service: Service, actor) -> None:
 
 def pause_service(service: Service, actor) -> None:
     _require_owner(service, actor)
+    service = lock_service(service.id)
     if service.status != ServiceStatus.PUBLISHED:
         raise Conflict(_l("Only a published service can be paused."))
     _set_status(service, ServiceStatus.PAUSED)
@@ -164,9 +166,9 @@ def close_service(service: Service, actor, call_off: bool = False) -> None:
     """Close for good. Waiting and unconfirmed residents are let go; with
     `call_off` (the activity is cancelled) confirmed ones too."""
     _require_owner(service, actor)
+    service = lock_service(service.id)
     if service.status == ServiceStatus.CLOSED:
         raise Conflict(_l("This service is closed already."))
-    service = lock_service(service.id)
     _set_status(service, ServiceStatus.CLOSED)
     from ..enrollments.services import end_for_closed_service
 
@@ -180,6 +182,7 @@ def hide_service(service: Service, admin, reason: str) -> None:
     reason = reason.strip()
     if not 2 <= len(reason) <= 200:
         raise InvalidInput(_l("Please give a reason (2-200 characters)."), field="reason")
+    service = lock_service(service.id)
     if service.hidden_at is not None:
         raise Conflict(_l("This service is hidden already."))
     was_open = is_open(service)
@@ -192,6 +195,7 @@ def hide_service(service: Service, admin, reason: str) -> None:
 def unhide_service(service: Service, admin) -> None:
     if not admin.is_admin:
         raise NotAllowed()
+    service = lock_service(service.id)
     if service.hidden_at is None:
         raise Conflict(_l("This service is not hidden."))
     service.hidden_at = None

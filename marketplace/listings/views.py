@@ -1,7 +1,6 @@
 """Pages to browse, read, publish and manage services."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -45,9 +44,9 @@ def browse():
         has_places=bool(form.has_places.data),
         sort=form.sort.data if form.sort.data in queries.SORTS else "soonest")
     try:
-        page = queries.browse(filters, request.args.get("cursor"), PAGE_SIZE, get_timezone())
+        page = queries.browse(filters, request.args.get("cursor"), PAGE_SIZE)
     except DomainError:  # a stale or forged cursor: start from the top
-        page = queries.browse(filters, None, PAGE_SIZE, get_timezone())
+        page = queries.browse(filters, None, PAGE_SIZE)
     return render_template("listings/browse.html", form=form, page=page,
                            categories=categories, args=request.args)
 

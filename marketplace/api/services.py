@@ -1,0 +1,254 @@
+"""Services over the API: browse, publish, read, change. Thin views over
+listings.services and listings.queries: every rule lives there."""
+
+from dataclasses import fields as dataclass_fields
+
+import marshmallow as ma
+import sqlalchemy as sa
+from flask import abort, g
+from flask_smorest import Blueprint
+
+from ..accounts.tokens import find_token
+from ..exceptions import InvalidInput, NotAllowed, NotFound
+from ..extensions import db
+from ..listings import queries
+from ..listings import services as listings
+from ..listings.models import Category, ServiceMode, ServiceStatus
+from ..localtime import local_to_utc
+from .auth import SECURITY, bearer_token, token_required
+from .catalog import CategoryOut
+from .schemas import ErrorSchema
+
+blp = Blueprint("api_services", __name__, description="Service listings (服务项目)")
+
+MAX_PAGE_SIZE = 100
+MODES = [m.value for m in ServiceMode]
+OPTIONAL_TOKEN = [{}, *SECURITY]
+
+
+# -- shared schemas ---------------------------------------------------------
+
+class SiteDateTime(ma.fields.DateTime):
+    """ISO 8601; a time without an offset is the site's local time (as on
+    the pages, Asia/Shanghai), so a phone can send what the resident typed."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return local_to_utc(super()._deserialize(value, attr, data, **kwargs))
+
+
+class PageArgs(ma.Schema):
+    cursor = ma.fields.String(validate=ma.validate.Length(max=500),
+                              metadata={"description": "next_cursor of the previous page"})
+    limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(1, MAX_PAGE_SIZE))
+
+
+class UserBrief(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    display_name = ma.fields.String(required=True)
+
+
+class RatingOut(ma.Schema):
+    average = ma.fields.Float(required=True, allow_none=True)
+    count = ma.fields.Integer(required=True)
+
+
+class RatingField(ma.fields.Nested):
+    """A service's rating counters as {average, count}."""
+
+    def __init__(self, **kwargs):
+        super().__init__(RatingOut, **kwargs)
+
+    def get_value(self, obj, attr, accessor=None, default=ma.missing):
+        count = obj.rating_count
+        return {"average": round(obj.rating_sum / count, 1) if count else None, "count": count}
+
+
+# -- requests ---------------------------------------------------------------
+
+class BrowseArgs(PageArgs):
+    category = ma.fields.String(validate=ma.validate.Length(max=40),
+                                metadata={"description": "a category id or slug"})
+    q = ma.fields.String(validate=ma.validate.Length(max=200))
+    community = ma.fields.String(validate=ma.validate.Length(max=60))
+    mode = ma.fields.String(validate=ma.validate.OneOf(MODES))
+    date_from = ma.fields.Date()
+    date_to = ma.fields.Date()
+    has_places = ma.fields.Boolean(load_default=False)
+    sort = ma.fields.String(load_default="soonest", validate=ma.validate.OneOf(queries.SORTS))
+
+
+class ServiceIn(ma.Schema):
+    title = ma.fields.String(required=True, validate=ma.validate.Length(2, 80))
+    description = ma.fields.String(required=True, validate=ma.validate.Length(1, 5000))
+    category_id = ma.fields.Integer(required=True)
+    community = ma.fields.String(required=True, validate=ma.validate.Length(1, 60))
+    mode = ma.fields.String(required=True, validate=ma.validate.OneOf(MODES))
+    capacity = ma.fields.Integer(required=True,
+                                 validate=ma.validate.Range(1, listings.MAX_CAPACITY))
+    auto_confirm = ma.fields.Boolean(load_default=False)
+    place = ma.fields.String(allow_none=True, load_default=None,
+                             validate=ma.validate.Length(max=120),
+                             metadata={"description": "required when mode is place"})
+    starts_at = SiteDateTime(allow_none=True, load_default=None)
+    ends_at = SiteDateTime(allow_none=True, load_default=None)
+
+
+class ServicePatch(ServiceIn):
+    status = ma.fields.String(validate=ma.validate.OneOf(["published", "paused", "closed"]))
+    call_off = ma.fields.Boolean(
+        metadata={"description": "with status closed: the activity is cancelled, so "
+                                 "confirmed residents are let go too"})
+
+
+# -- responses --------------------------------------------------------------
+
+class ServiceSummary(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    title = ma.fields.String(required=True)
+    status = ma.fields.String(required=True,
+                              validate=ma.validate.OneOf([s.value for s in ServiceStatus]))
+    category = ma.fields.Nested(CategoryOut, required=True)
+    community = ma.fields.String(required=True)
+    mode = ma.fields.String(required=True, validate=ma.validate.OneOf(MODES))
+    starts_at = ma.fields.DateTime(required=True, allow_none=True)
+    ends_at = ma.fields.DateTime(required=True, allow_none=True)
+    capacity = ma.fields.Integer(required=True)
+    places_left = ma.fields.Integer(required=True)
+    waitlist_length = ma.fields.Integer(required=True, attribute="waitlisted")
+    volunteer = ma.fields.Nested(UserBrief, required=True)
+    rating = RatingField(required=True)
+
+
+class ServiceOut(ServiceSummary):
+    description = ma.fields.String(required=True)
+    place = ma.fields.String(required=True, allow_none=True)
+    auto_confirm = ma.fields.Boolean(required=True)
+    completed_count = ma.fields.Integer(required=True)
+    published_at = ma.fields.DateTime(required=True, allow_none=True)
+    created_at = ma.fields.DateTime(required=True)
+
+
+class ServicePage(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(ServiceSummary), required=True)
+    next_cursor = ma.fields.String(required=True, allow_none=True)
+
+
+# -- views ------------------------------------------------------------------
+
+@blp.route("/services", methods=["GET"])
+@blp.arguments(BrowseArgs, location="query")
+@blp.response(200, ServicePage)
+@blp.alt_response(422, schema=ErrorSchema, description="A bad filter or cursor.")
+def browse(args):
+    """Open services (public), soonest first unless `sort` says otherwise."""
+    filters = queries.BrowseFilters(
+        q=args.get("q", ""), category_id=_category_id(args.get("category")),
+        community=args.get("community", ""),
+        mode=ServiceMode(args["mode"]) if args.get("mode") else None,
+        date_from=args.get("date_from"), date_to=args.get("date_to"),
+        has_places=args["has_places"], sort=args["sort"])
+    page = queries.browse(filters, args.get("cursor"), args["limit"])
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+def _category_id(value: str | None) -> int | None:
+    """Clients hold either the id or the slug of a category."""
+    if not value:
+        return None
+    column, key = (Category.id, int(value)) if value.isdigit() else (Category.slug, value)
+    found = db.session.scalar(sa.select(Category.id).where(column == key))
+    if found is None:
+        raise InvalidInput(field="category")
+    return found
+
+
+@blp.route("/services", methods=["POST"])
+@token_required
+@blp.arguments(ServiceIn)
+@blp.response(201, ServiceOut)
+@blp.alt_response(403, schema=ErrorSchema, description="Only volunteers publish services.")
+@blp.alt_response(422, schema=ErrorSchema, description="A field fails a rule.")
+def create(data):
+    """Publish a service (volunteers only)."""
+    service = listings.create_service(g.api_user, _service_data(data))
+    db.session.commit()
+    return service
+
+
+@blp.route("/services/<int:service_id>", methods=["GET"])
+@blp.doc(security=OPTIONAL_TOKEN)
+@blp.response(200, ServiceOut)
+@blp.alt_response(404, schema=ErrorSchema,
+                  description="Unknown, or not public (only its volunteer and admins see it).")
+def detail(service_id: int):
+    """One service (public while open or closed). Never any resident's contact."""
+    service = queries.service_for_page(service_id)
+    if service is None or not listings.can_view(service, _optional_user()):
+        raise NotFound()
+    return service
+
+
+def _optional_user():
+    """The caller when a token is sent; a bad token is refused, not ignored."""
+    raw = bearer_token()
+    if raw is None:
+        return None
+    token = find_token(raw)
+    if token is None:
+        abort(401)
+    return token.user
+
+
+@blp.route("/services/<int:service_id>", methods=["PATCH"])
+@token_required
+@blp.arguments(ServicePatch(partial=True))
+@blp.response(200, ServiceOut)
+@blp.alt_response(403, schema=ErrorSchema, description="Not the service's volunteer.")
+@blp.alt_response(404, schema=ErrorSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="Not possible in the current status.")
+@blp.alt_response(422, schema=ErrorSchema, description="A field fails a rule.")
+def update(changes, service_id: int):
+    """Change some fields and/or the status (its volunteer only)."""
+    service = listings.get_service(service_id)
+    user = g.api_user
+    if not listings.can_view(service, user):
+        raise NotFound()
+    if not listings.is_owner(service, user):  # also for a body that changes nothing
+        raise NotAllowed()
+    status, call_off = changes.pop("status", None), changes.pop("call_off", False)
+    if changes:
+        listings.update_service(service, user, _service_data(_merged(service, changes)))
+    if status and status != service.status:  # already there: nothing to do
+        _change_status(service, user, status, call_off)
+    db.session.commit()
+    return service
+
+
+def _merged(service, changes: dict) -> dict:
+    """A PATCH names only what changes; the rules check the whole listing."""
+    current = {f.name: getattr(service, f.name) for f in dataclass_fields(listings.ServiceData)}
+    return current | changes
+
+
+def _service_data(data: dict) -> listings.ServiceData:
+    return listings.ServiceData(**(data | {"mode": ServiceMode(data["mode"])}))
+
+
+def _change_status(service, user, status: str, call_off: bool) -> None:
+    if status == ServiceStatus.PUBLISHED:
+        listings.publish_service(service, user)
+    elif status == ServiceStatus.PAUSED:
+        listings.pause_service(service, user)
+    else:
+        listings.close_service(service, user, call_off=call_off)
+
+
+@blp.route("/me/services", methods=["GET"])
+@token_required
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, ServicePage)
+def my_services(args):
+    """The caller's own services, newest first, drafts and paused ones too."""
+    page = queries.services_of(g.api_user.id, include_unlisted=True, cursor=args.get("cursor"),
+                               limit=args["limit"])
+    return {"items": page.items, "next_cursor": page.next_cursor}
