@@ -23,7 +23,8 @@ def empty_database(app):
     schema = f"mig_{uuid.uuid4().hex[:8]}"
     with db.engine.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    yield url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+    # Extensions (pg_trgm) live in public, as in a real deployment.
+    yield url.update_query_dict({"options": f"-csearch_path={schema},public"}).render_as_string(
         hide_password=False)
     with db.engine.begin() as conn:
         conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField, TextAreaField
+from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 
@@ -14,6 +14,6 @@ class JoinForm(FlaskForm):
 
 class RateForm(FlaskForm):
     rating = RadioField(_l("Rating"), coerce=int, validators=[InputRequired()],
-                        choices=[(n, "★" * n) for n in range(5, 0, -1)])
+                        choices=[SelectChoice(n, "★" * n) for n in range(5, 0, -1)])
     comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=500)],
                             render_kw={"rows": 2})

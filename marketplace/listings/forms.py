@@ -6,6 +6,7 @@ from wtforms import (
     DateTimeLocalField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -17,7 +18,9 @@ from ..labels import SERVICE_MODE
 from .models import ServiceMode
 from .queries import SORTS
 
-MODE_CHOICES = [(mode.value, label) for mode, label in SERVICE_MODE.items()]
+MODE_CHOICES = [SelectChoice(mode.value, label) for mode, label in SERVICE_MODE.items()]
+SORT_CHOICES = [SelectChoice(sort, label) for sort, label in zip(
+    SORTS, (_l("Soonest"), _l("Newest"), _l("Most joined")), strict=True)]
 
 
 class ServiceForm(FlaskForm):
@@ -56,11 +59,10 @@ class BrowseForm(FlaskForm):
     q = StringField(_l("Search"), validators=[Optional(), Length(max=40)])
     category = SelectField(_l("Category"), validators=[Optional()])
     community = StringField(_l("Community"), validators=[Optional(), Length(max=60)])
-    mode = SelectField(_l("Where"), choices=[("", _l("Anywhere"))] + MODE_CHOICES,
+    mode = SelectField(_l("Where"), choices=[SelectChoice("", _l("Anywhere")), *MODE_CHOICES],
                        validators=[Optional()])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
     has_places = BooleanField(_l("Places left"))
-    sort = SelectField(_l("Sort"), choices=list(zip(SORTS, (
-        _l("Soonest"), _l("Newest"), _l("Most joined")), strict=True)), default="soonest",
-        validators=[Optional()])
+    sort = SelectField(_l("Sort"), choices=SORT_CHOICES, default="soonest",
+                       validators=[Optional()])

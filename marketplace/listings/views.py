@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from ..accounts.models import User
 from ..authz import admin_required
@@ -31,8 +32,8 @@ PAGE_SIZE = 20
 def browse():
     form = BrowseForm(request.args)
     categories = queries.active_categories()
-    form.category.choices = [("", _("All categories"))] + [
-        (c.slug, category_name(c)) for c in categories]
+    form.category.choices = [SelectChoice("", _("All categories"))] + [
+        SelectChoice(c.slug, category_name(c)) for c in categories]
     form.validate()
     filters = queries.BrowseFilters(
         q=form.q.data or "",
@@ -205,7 +206,8 @@ def _service_form(service=None) -> ServiceForm:
         form.starts_at.data = utc_to_local(service.starts_at)
         form.ends_at.data = utc_to_local(service.ends_at)
         form.mode.data = service.mode.value
-    form.category_id.choices = [(c.id, category_name(c)) for c in queries.active_categories()]
+    form.category_id.choices = [SelectChoice(c.id, category_name(c))
+                                for c in queries.active_categories()]
     if not service and request.method == "GET" and current_user.community:
         form.community.data = current_user.community
     return form
