@@ -15,19 +15,19 @@ from marketplace.extensions import db
 
 @pytest.fixture
 def empty_database(app):
-    """A URI to an empty database of the same engine as the suite's."""
+    """A URI to an empty database of the same engine as the suite's (on
+    PostgreSQL a database of its own, dropped afterwards)."""
     url = sa.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() != "postgresql":
         yield f"sqlite:///{os.path.join(tempfile.mkdtemp(), 'empty.sqlite3')}"
         return
-    schema = f"mig_{uuid.uuid4().hex[:8]}"
-    with db.engine.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    # Extensions (pg_trgm) live in public, as in a real deployment.
-    yield url.update_query_dict({"options": f"-csearch_path={schema},public"}).render_as_string(
-        hide_password=False)
-    with db.engine.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    name = f"{url.database}_mig_{uuid.uuid4().hex[:8]}"
+    admin = db.engine.execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def test_migrate_empty_database_to_head_and_back(empty_database):
