@@ -96,6 +96,19 @@ def runner(app):
 
 
 @pytest.fixture
+def client_for(app, login_as):
+    """A client of its own (another browser), logged in as `user`, or anonymous."""
+
+    def _make(user=None):
+        fresh = app.test_client()
+        if user is not None:
+            login_as(user, on=fresh)
+        return fresh
+
+    return _make
+
+
+@pytest.fixture
 def login_as(client):
     """Log `user` in on the test client, as a real login would."""
 

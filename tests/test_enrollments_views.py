@@ -4,7 +4,6 @@ the resident's contact and the number of queries of the lists."""
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import timedelta
 
@@ -20,6 +19,7 @@ from marketplace.listings.models import ServiceStatus
 from marketplace.notifications.models import Notification
 
 from .factories import make_service, make_user
+from .page_helpers import card_ids, flashes, text
 
 S = EnrollmentStatus
 PHONE = "13912345678"
@@ -27,17 +27,6 @@ PHONE = "13912345678"
 
 # --- helpers -------------------------------------------------------------------------------
 
-@pytest.fixture
-def client_for(app, client, login_as):
-    """A fresh client of its own, logged in as `user` (anonymous for None)."""
-
-    def _make(user=None):
-        fresh = app.test_client()
-        if user is not None:
-            login_as(user, on=fresh)
-        return fresh
-
-    return _make
 
 
 @pytest.fixture
@@ -45,18 +34,10 @@ def volunteer():
     return make_user(is_volunteer=True, display_name="张师傅")
 
 
-def _text(response) -> str:
-    return response.get_data(as_text=True)
 
 
-def _flashes(page: str) -> list[str]:
-    return [html.unescape(m) for m in re.findall(r'<div class="alert alert-\w+" role="alert">'
-                                                  r"([^<]*)</div>", page)]
 
 
-def _card_ids(page: str) -> list[int]:
-    return [int(n) for n in re.findall(r'class="stretched-link[^"]*" href="/services/(\d+)"',
-                                       page)]
 
 
 def _join(service, resident=None, contact=PHONE, note=None):
@@ -71,21 +52,21 @@ def _join_page(client, service, contact=PHONE, note="", follow=True):
                                                                   "note": note})
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/services/{service.id}")
-    return _text(client.get(response.headers["Location"])) if follow else response
+    return text(client.get(response.headers["Location"])) if follow else response
 
 
 def _act(client, enrollment, action, **data):
     """Press an enrollment's button; the flashed messages of the page it leads to."""
     response = client.post(f"/enrollments/{enrollment.id}/{action}", data=data)
     assert response.status_code == 302
-    return _flashes(_text(client.get(response.headers["Location"])))
+    return flashes(text(client.get(response.headers["Location"])))
 
 
 def _rate(client, enrollment, rating, comment=""):
     response = client.post(f"/enrollments/{enrollment.id}/feedback",
                            data={"rating": str(rating), "comment": comment})
     assert response.status_code == 302
-    return _flashes(_text(client.get(response.headers["Location"])))
+    return flashes(text(client.get(response.headers["Location"])))
 
 
 def _enrollments_of(user) -> list[Enrollment]:
@@ -98,7 +79,7 @@ def _count(model, **filters) -> int:
 
 
 def _notes(client) -> str:
-    return _text(client.get("/notifications/"))
+    return text(client.get("/notifications/"))
 
 
 def _unread_badge(page: str) -> int | None:
@@ -122,14 +103,14 @@ def test_resident_finds_joins_and_rates_the_haircut(client_for, volunteer):
     volunteer_client = client_for(volunteer)
 
     # She finds it by keyword and opens it.
-    found = _text(first_client.get("/services", query_string={"q": "理发"}))
-    assert _card_ids(found) == [haircut.id]
+    found = text(first_client.get("/services", query_string={"q": "理发"}))
+    assert card_ids(found) == [haircut.id]
     assert f'href="/services/{repair.id}"' not in found  # (家电维修 is in the placeholder)
-    assert "加入该项目" in _text(first_client.get(f"/services/{haircut.id}"))
+    assert "加入该项目" in text(first_client.get(f"/services/{haircut.id}"))
 
     # She joins: pending, the volunteer is told.
     page = _join_page(first_client, haircut, note="下午在家")
-    assert "加入成功!志愿者会尽快确认。" in _flashes(page)
+    assert "加入成功!志愿者会尽快确认。" in flashes(page)
     assert "待确认" in page
     held = _enrollments_of(first)[0]
     assert held.status == S.PENDING and held.contact == PHONE and held.note == "下午在家"
@@ -137,11 +118,11 @@ def test_resident_finds_joins_and_rates_the_haircut(client_for, volunteer):
 
     # The next two residents are waitlisted, in order.
     page = _join_page(second_client, haircut, contact="13800000002")
-    assert "名额已满:您已进入候补,有空位时会通知您。" in _flashes(page)
+    assert "名额已满:您已进入候补,有空位时会通知您。" in flashes(page)
     assert "候补中" in page and "您在候补名单第 1 位" in page
     page = _join_page(third_client, haircut, contact="13800000003")
     assert "您在候补名单第 2 位" in page
-    assert "您在候补名单第 2 位" in _text(third_client.get("/my/enrollments"))
+    assert "您在候补名单第 2 位" in text(third_client.get("/my/enrollments"))
     assert "您已进入“义务理发(上门)”的候补名单。" in _notes(second_client)
     _refresh(haircut)
     assert (haircut.taken, haircut.waitlisted) == (1, 2)
@@ -152,12 +133,12 @@ def test_resident_finds_joins_and_rates_the_haircut(client_for, volunteer):
     assert waiting.status == S.PENDING
     notes = _notes(second_client)
     assert "有空位了:您已从候补转为“义务理发(上门)”的正式报名。" in notes
-    assert "待确认" in _text(second_client.get("/my/enrollments"))
-    assert "您在候补名单第 1 位" in _text(third_client.get(f"/services/{haircut.id}"))
+    assert "待确认" in text(second_client.get("/my/enrollments"))
+    assert "您在候补名单第 1 位" in text(third_client.get(f"/services/{haircut.id}"))
     assert "王阿姨 取消了“义务理发(上门)”的报名。" in _notes(volunteer_client)
 
     # The volunteer confirms from the service's list.
-    manage = _text(volunteer_client.get(f"/my/services/{haircut.id}"))
+    manage = text(volunteer_client.get(f"/my/services/{haircut.id}"))
     assert "李大爷" in manage and f'action="/enrollments/{waiting.id}/confirm"' in manage
     assert "已确认,并已通知居民。" in _act(volunteer_client, waiting, "confirm",
                                           next=f"/my/services/{haircut.id}")
@@ -166,7 +147,7 @@ def test_resident_finds_joins_and_rates_the_haircut(client_for, volunteer):
     assert "您在“义务理发(上门)”的名额已确认。" in _notes(second_client)
 
     # ... and marks it served.
-    manage = _text(volunteer_client.get(f"/my/services/{haircut.id}?tab=confirmed"))
+    manage = text(volunteer_client.get(f"/my/services/{haircut.id}?tab=confirmed"))
     assert f'action="/enrollments/{waiting.id}/complete"' in manage
     assert "已标记为完成,辛苦了!" in _act(volunteer_client, waiting, "complete",
                                          next=f"/my/services/{haircut.id}?tab=confirmed")
@@ -175,13 +156,13 @@ def test_resident_finds_joins_and_rates_the_haircut(client_for, volunteer):
     assert "“义务理发(上门)”已完成服务,请确认并评价。" in _notes(second_client)
 
     # The resident confirms it happened (once) and rates it (once).
-    mine = _text(second_client.get("/my/enrollments"))
+    mine = text(second_client.get("/my/enrollments"))
     assert "已完成" in mine and "确认已服务" in mine and "提交评价" in mine
     assert "感谢您的确认。" in _act(second_client, waiting, "confirm-happened")
-    assert "确认已服务" not in _text(second_client.get("/my/enrollments"))
+    assert "确认已服务" not in text(second_client.get("/my/enrollments"))
     assert "您已经确认过了。" in _act(second_client, waiting, "confirm-happened")
     assert "感谢您的评价!" in _rate(second_client, waiting, 5, "理得很好,师傅很耐心")
-    mine = _text(second_client.get("/my/enrollments"))
+    mine = text(second_client.get("/my/enrollments"))
     assert "已评价,谢谢!" in mine and "提交评价" not in mine
     assert "您已经评价过了。" in _rate(second_client, waiting, 1, "改成差评")
     assert _count(Feedback, enrollment_id=waiting.id) == 1
@@ -192,9 +173,9 @@ def test_resident_finds_joins_and_rates_the_haircut(client_for, volunteer):
     assert (haircut.rating_count, haircut.rating_sum) == (1, 5)
 
     # The service page and the volunteer's profile show the result, without names.
-    page = _text(third_client.get(f"/services/{haircut.id}"))
+    page = text(third_client.get(f"/services/{haircut.id}"))
     assert "5.0" in page and "1 条评价" in page and "已服务 1 人" in page
-    profile = _text(third_client.get(f"/volunteers/{volunteer.id}"))
+    profile = text(third_client.get(f"/volunteers/{volunteer.id}"))
     assert "理得很好,师傅很耐心" in profile and "改成差评" not in profile
     assert "李大爷" not in profile
 
@@ -208,7 +189,7 @@ def test_the_volunteer_declines_and_the_place_goes_to_the_waitlist(client_for, v
     assert held.status == S.DECLINED and waiting.status == S.PENDING
     declined_client = client_for(held.resident)
     assert "很抱歉,“义务理发(上门)”的志愿者这次无法为您服务。" in _notes(declined_client)
-    mine = _text(declined_client.get("/my/enrollments"))
+    mine = text(declined_client.get("/my/enrollments"))
     assert "未获接受" in mine and "取消报名" not in mine
 
 
@@ -222,7 +203,7 @@ def test_no_show_ends_the_place_without_a_rating(client_for, volunteer):
     _refresh(enrollment, service)
     assert enrollment.status == S.NO_SHOW and service.taken == 0
     resident_client = client_for(enrollment.resident)
-    mine = _text(resident_client.get("/my/enrollments"))
+    mine = text(resident_client.get("/my/enrollments"))
     assert "未成行" in mine and "提交评价" not in mine and "确认已服务" not in mine
     assert "当前报名状态下不能进行这个操作。" in _rate(resident_client, enrollment, 5)
     assert _count(Feedback) == 0
@@ -241,7 +222,7 @@ def test_auto_confirm_service_confirms_at_once(client_for, volunteer):
     service = make_service(volunteer=volunteer, auto_confirm=True)
     resident = make_user()
     page = _join_page(client_for(resident), service)
-    assert "加入成功,名额已确认。" in _flashes(page)
+    assert "加入成功,名额已确认。" in flashes(page)
     assert "已确认" in page
     assert _enrollments_of(resident)[0].status == S.CONFIRMED
 
@@ -272,7 +253,7 @@ def test_joining_twice_is_refused_and_changes_nothing(client_for, volunteer):
     resident_client = client_for(resident)
     _join_page(resident_client, service)
     page = _join_page(resident_client, service, contact="13700000000")
-    assert "您已经加入了这个项目。" in _flashes(page)
+    assert "您已经加入了这个项目。" in flashes(page)
     assert len(_enrollments_of(resident)) == 1
     assert _enrollments_of(resident)[0].contact == PHONE
     _refresh(service)
@@ -282,7 +263,7 @@ def test_joining_twice_is_refused_and_changes_nothing(client_for, volunteer):
 def test_joining_ones_own_service_is_refused(client_for, volunteer):
     service = make_service(volunteer=volunteer)
     page = _join_page(client_for(volunteer), service)
-    assert "不能加入自己发布的项目。" in _flashes(page)
+    assert "不能加入自己发布的项目。" in flashes(page)
     assert _count(Enrollment) == 0
     _refresh(service)
     assert service.taken == 0
@@ -291,7 +272,7 @@ def test_joining_ones_own_service_is_refused(client_for, volunteer):
 def test_joining_a_closed_service_is_refused(client_for, volunteer):
     service = make_service(volunteer=volunteer, status=ServiceStatus.CLOSED)
     page = _join_page(client_for(make_user()), service)
-    assert "这个项目现在不能报名。" in _flashes(page)
+    assert "这个项目现在不能报名。" in flashes(page)
     assert _count(Enrollment) == 0
     _refresh(service)
     assert (service.taken, service.joined_total) == (0, 0)
@@ -302,7 +283,7 @@ def test_joining_an_ended_event_is_refused(client_for, volunteer):
     service = make_service(volunteer=volunteer, starts_at=utcnow() - timedelta(days=3),
                            ends_at=utcnow() - timedelta(days=3) + timedelta(hours=2))
     page = _join_page(client_for(make_user()), service)
-    assert "这个项目现在不能报名。" in _flashes(page)
+    assert "这个项目现在不能报名。" in flashes(page)
     assert _count(Enrollment) == 0
 
 
@@ -328,7 +309,7 @@ def test_an_unlisted_service_cannot_be_joined(client_for, volunteer, state):
 def test_joining_needs_a_reachable_contact(client_for, volunteer, contact, message):
     service = make_service(volunteer=volunteer)
     page = _join_page(client_for(make_user()), service, contact=contact)
-    assert message in _flashes(page)
+    assert message in flashes(page)
     assert _count(Enrollment) == 0
 
 
@@ -346,7 +327,7 @@ def test_resident_may_join_again_after_cancelling(client_for, volunteer):
     _join_page(resident_client, service)
     assert "已取消报名。" in _act(resident_client, _enrollments_of(resident)[0], "cancel")
     page = _join_page(resident_client, service)
-    assert "加入成功!志愿者会尽快确认。" in _flashes(page)
+    assert "加入成功!志愿者会尽快确认。" in flashes(page)
     assert [e.status for e in _enrollments_of(resident)] == [S.CANCELLED, S.PENDING]
 
 
@@ -393,31 +374,31 @@ def test_the_contact_is_seen_by_the_volunteer_while_live_and_by_admins_only(clie
               "another volunteer": client_for(make_user(is_volunteer=True)),
               "anonymous": client_for(None)}
 
-    manage = _text(volunteer_client.get(f"/my/services/{service.id}?tab=confirmed"))
+    manage = text(volunteer_client.get(f"/my/services/{service.id}?tab=confirmed"))
     assert PHONE in manage and "住3号楼" in manage and "王阿姨" in manage
-    assert PHONE in _text(admin_client.get(f"/my/services/{service.id}?tab=confirmed"))
+    assert PHONE in text(admin_client.get(f"/my/services/{service.id}?tab=confirmed"))
 
     def assert_never_shown_to_others():
         for who, other in others.items():
             for url in _public_pages(service, volunteer):
                 response = other.get(url)
-                assert PHONE not in _text(response), (who, url)
-                assert "住3号楼" not in _text(response), (who, url)
+                assert PHONE not in text(response), (who, url)
+                assert "住3号楼" not in text(response), (who, url)
             for tab in ("pending", "confirmed", "waitlisted", "ended"):
                 response = other.get(f"/my/services/{service.id}?tab={tab}")
                 assert response.status_code == (302 if who == "anonymous" else 404)
-                assert PHONE not in _text(response)
+                assert PHONE not in text(response)
     assert_never_shown_to_others()
 
     # After the service the contact is no longer shown, to the volunteer either.
     enrollments.complete(enrollment, volunteer)
     db.session.commit()
     for tab in ("pending", "confirmed", "waitlisted", "ended"):
-        page = _text(volunteer_client.get(f"/my/services/{service.id}?tab={tab}"))
+        page = text(volunteer_client.get(f"/my/services/{service.id}?tab={tab}"))
         assert PHONE not in page, tab
-    ended = _text(volunteer_client.get(f"/my/services/{service.id}?tab=ended"))
+    ended = text(volunteer_client.get(f"/my/services/{service.id}?tab=ended"))
     assert "王阿姨" in ended and "已完成" in ended
-    assert PHONE not in _text(volunteer_client.get("/notifications/"))
+    assert PHONE not in text(volunteer_client.get("/notifications/"))
     assert_never_shown_to_others()
 
 
@@ -425,11 +406,11 @@ def test_a_cancelled_enrollments_contact_is_hidden_from_the_volunteer(client_for
     service = make_service(volunteer=volunteer)
     enrollment = _join(service, contact=PHONE)
     volunteer_client = client_for(volunteer)
-    assert PHONE in _text(volunteer_client.get(f"/my/services/{service.id}"))
+    assert PHONE in text(volunteer_client.get(f"/my/services/{service.id}"))
     enrollments.cancel(enrollment, enrollment.resident)
     db.session.commit()
     for tab in ("pending", "confirmed", "waitlisted", "ended"):
-        assert PHONE not in _text(volunteer_client.get(f"/my/services/{service.id}?tab={tab}"))
+        assert PHONE not in text(volunteer_client.get(f"/my/services/{service.id}?tab={tab}"))
 
 
 def test_another_volunteers_service_list_is_404(client_for, volunteer):
@@ -461,7 +442,7 @@ def test_other_users_get_404_on_an_enrollments_buttons(client_for, volunteer, ac
     for someone in (make_user(), make_user(is_volunteer=True)):
         response = client_for(someone).post(url, data={"rating": "5"})
         assert response.status_code == 404
-        assert PHONE not in _text(response)
+        assert PHONE not in text(response)
     assert client_for(None).post(url, data={"rating": "5"}).status_code == 302
     assert client_for(volunteer).post("/enrollments/987654/cancel").status_code == 404
     _refresh(enrollment)
@@ -475,9 +456,9 @@ def test_my_enrollments_lists_only_my_own(client_for, volunteer):
     me, neighbour = make_user(), make_user()
     _join(mine, me)
     _join(theirs, neighbour)
-    page = _text(client_for(me).get("/my/enrollments"))
+    page = text(client_for(me).get("/my/enrollments"))
     assert "我报名的义剪" in page and "别人报名的义诊" not in page
-    empty = _text(client_for(make_user()).get("/my/enrollments"))
+    empty = text(client_for(make_user()).get("/my/enrollments"))
     assert "您还没有加入任何项目" in empty
 
 
@@ -491,8 +472,8 @@ def test_unread_badge_and_mark_all_read(client_for, volunteer):
     _join(service, second)
     volunteer_client, first_client = client_for(volunteer), client_for(first)
 
-    assert _unread_badge(_text(volunteer_client.get("/"))) == 2
-    assert _unread_badge(_text(first_client.get("/"))) == 1
+    assert _unread_badge(text(volunteer_client.get("/"))) == 2
+    assert _unread_badge(text(first_client.get("/"))) == 1
     page = _notes(volunteer_client)
     assert _unread_badge(page) == 2
     assert "王阿姨 加入了“义务理发(上门)”。" in page and "李大爷 加入了“义务理发(上门)”。" in page
@@ -509,9 +490,9 @@ def test_unread_badge_and_mark_all_read(client_for, volunteer):
     page = _notes(volunteer_client)
     assert _unread_badge(page) is None and "全部标为已读" not in page
     assert "王阿姨 加入了“义务理发(上门)”。" in page  # read, still listed
-    assert _unread_badge(_text(volunteer_client.get("/"))) is None
+    assert _unread_badge(text(volunteer_client.get("/"))) is None
     # only the volunteer's own were marked read
-    assert _unread_badge(_text(first_client.get("/"))) == 1
+    assert _unread_badge(text(first_client.get("/"))) == 1
     assert _count(Notification, user_id=first.id, read_at=None) == 1
 
 
@@ -521,7 +502,7 @@ def test_a_new_notice_after_reading_shows_again(client_for, volunteer):
     volunteer_client = client_for(volunteer)
     volunteer_client.post("/notifications/read")
     _join(service)
-    assert _unread_badge(_text(volunteer_client.get("/"))) == 1
+    assert _unread_badge(text(volunteer_client.get("/"))) == 1
 
 
 def test_notifications_need_a_login(client_for):
@@ -562,7 +543,7 @@ def test_service_enrollments_page_runs_the_same_queries_for_2_or_12(client_for, 
     add(2)
     few = [_queries(count_queries, c, url) for c in clients]
     add(10)
-    page = _text(clients[0].get(url))
+    page = text(clients[0].get(url))
     assert page.count('<article class="card mb-2">') == 12
     many = [_queries(count_queries, c, url) for c in clients]
     assert many == few
@@ -595,7 +576,7 @@ def test_my_enrollments_runs_the_same_queries_for_2_or_12(client_for, count_quer
     add(2, 0)
     few = _queries(count_queries, resident_client, "/my/enrollments")
     add(10, 2)
-    page = _text(resident_client.get("/my/enrollments"))
+    page = text(resident_client.get("/my/enrollments"))
     assert page.count('<article class="card mb-2">') == 12
     assert "您在候补名单第 1 位" in page and "已评价,谢谢!" in page
     assert _queries(count_queries, resident_client, "/my/enrollments") == few

@@ -24,6 +24,7 @@ from marketplace.listings.models import Category, Service, ServiceMode, ServiceS
 from marketplace.notifications.models import Notification
 
 from .factories import make_service, make_user
+from .page_helpers import card_ids, flashes, text
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PHONE = "13912345678"
@@ -32,17 +33,6 @@ MORE = "加载更多"
 
 # --- helpers -------------------------------------------------------------------------------
 
-@pytest.fixture
-def client_for(app, client, login_as):
-    """A fresh client of its own, logged in as `user` (anonymous for None)."""
-
-    def _make(user=None):
-        fresh = app.test_client()
-        if user is not None:
-            login_as(user, on=fresh)
-        return fresh
-
-    return _make
 
 
 @pytest.fixture
@@ -50,20 +40,14 @@ def volunteer():
     return make_user(is_volunteer=True, display_name="张师傅")
 
 
-def _text(response) -> str:
-    return response.get_data(as_text=True)
 
 
-def _card_ids(page: str) -> list[int]:
-    """The services listed as cards, in page order."""
-    return [int(n) for n in re.findall(r'class="stretched-link[^"]*" href="/services/(\d+)"',
-                                       page)]
 
 
 def _browse(client, **args) -> list[int]:
     response = client.get("/services", query_string=args)
     assert response.status_code == 200
-    return _card_ids(_text(response))
+    return card_ids(text(response))
 
 
 def _more_link(page: str) -> str | None:
@@ -112,9 +96,6 @@ def _count(model, **filters) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model).filter_by(**filters))
 
 
-def _flashes(page: str) -> list[str]:
-    return [html.unescape(m) for m in re.findall(r'<div class="alert alert-\w+" role="alert">'
-                                                  r"([^<]*)</div>", page)]
 
 
 # --- browse: what is listed ----------------------------------------------------------------
@@ -141,9 +122,9 @@ def test_browse_lists_only_open_services_that_have_not_ended(client, volunteer):
                      starts_at=now - timedelta(days=1), ends_at=None),
     ]
     response = client.get("/services")
-    page = _text(response)
+    page = text(response)
     assert response.status_code == 200
-    assert sorted(_card_ids(page)) == sorted(s.id for s in shown)
+    assert sorted(card_ids(page)) == sorted(s.id for s in shown)
     for service in shown:
         assert service.title in page
     for service in hidden:
@@ -162,7 +143,7 @@ def test_browse_filters_by_category_slug(client, volunteer):
 def test_home_category_tile_leads_to_the_filtered_list(client, volunteer):
     clinic = make_service(volunteer=volunteer, title="社区义诊", category=_category("health"))
     make_service(volunteer=volunteer, title="义务理发(上门)")
-    home = _text(client.get("/"))
+    home = text(client.get("/"))
     assert 'href="/services?category=health"' in home
     assert _browse(client, category="health") == [clinic.id]
 
@@ -178,7 +159,7 @@ def test_keyword_search_finds_chinese_words(client, volunteer):
     assert sorted(_browse(client, q="上门")) == sorted([haircut.id, repair.id])
     assert _browse(client, q="上门 理发") == [haircut.id]  # every word must occur
     assert _browse(client, q="修自行车") == []
-    assert "没有找到相符的服务" in _text(client.get("/services", query_string={"q": "修自行车"}))
+    assert "没有找到相符的服务" in text(client.get("/services", query_string={"q": "修自行车"}))
 
 
 def test_keyword_search_treats_wildcards_as_text(client, volunteer):
@@ -301,8 +282,8 @@ def _walk(client, **args) -> list[list[int]]:
     response = client.get("/services", query_string=args)
     while True:
         assert response.status_code == 200
-        page = _text(response)
-        pages.append(_card_ids(page))
+        page = text(response)
+        pages.append(card_ids(page))
         link = _more_link(page)
         if link is None:
             return pages
@@ -361,7 +342,7 @@ def test_a_forged_cursor_does_not_crash_browse(client, volunteer, cursor, sort):
     make_service(volunteer=volunteer)
     response = client.get("/services", query_string={"cursor": cursor, "sort": sort})
     assert response.status_code == 200
-    assert "找服务" in _text(response)
+    assert "找服务" in text(response)
 
 
 # --- the service page ----------------------------------------------------------------------
@@ -378,9 +359,9 @@ def test_unlisted_service_page_is_only_for_its_volunteer_and_admins(client_for, 
     assert client_for(make_user()).get(url).status_code == 404
     assert client_for(make_user(is_volunteer=True)).get(url).status_code == 404
     owner_view = client_for(volunteer).get(url)
-    assert owner_view.status_code == 200 and "看不见的服务" in _text(owner_view)
+    assert owner_view.status_code == 200 and "看不见的服务" in text(owner_view)
     admin_view = client_for(make_user(is_admin=True)).get(url)
-    assert admin_view.status_code == 200 and "看不见的服务" in _text(admin_view)
+    assert admin_view.status_code == 200 and "看不见的服务" in text(admin_view)
 
 
 def test_unknown_service_is_404(client):
@@ -391,7 +372,7 @@ def test_closed_service_page_stays_readable_but_takes_no_joins(client_for, volun
     service = make_service(volunteer=volunteer, title="已结束的义剪",
                            status=ServiceStatus.CLOSED)
     response = client_for(make_user()).get(f"/services/{service.id}")
-    page = _text(response)
+    page = text(response)
     assert response.status_code == 200 and "已结束的义剪" in page
     assert "这个项目现在不能报名" in page
     assert f'action="/services/{service.id}/join"' not in page
@@ -400,13 +381,13 @@ def test_closed_service_page_stays_readable_but_takes_no_joins(client_for, volun
 def test_service_page_shows_the_capacity_bar_and_waitlist(client, volunteer):
     service = make_service(volunteer=volunteer, capacity=3)
     _join(service)
-    page = _text(client.get(f"/services/{service.id}"))
+    page = text(client.get(f"/services/{service.id}"))
     assert "剩余 2 个名额(共 3 个)" in page
     assert "已报名 1 人(共 3 个名额)" in page
     assert "人候补" not in page
     for _ in range(4):
         _join(service)
-    page = _text(client.get(f"/services/{service.id}"))
+    page = text(client.get(f"/services/{service.id}"))
     assert "名额已满" in page and "剩余" not in page
     assert "已报名 3 人(共 3 个名额)" in page
     assert "2 人候补" in page
@@ -415,7 +396,7 @@ def test_service_page_shows_the_capacity_bar_and_waitlist(client, volunteer):
 def test_service_page_offers_the_join_form_to_a_resident(client_for, volunteer):
     service = make_service(volunteer=volunteer, title="义务理发(上门)", capacity=1)
     resident = make_user(phone="13800001111")
-    page = _text(client_for(resident).get(f"/services/{service.id}"))
+    page = text(client_for(resident).get(f"/services/{service.id}"))
     assert f'action="/services/{service.id}/join"' in page
     assert "您的电话(只有志愿者能看到)" in page
     assert 'value="13800001111"' in page  # their own phone, to save typing
@@ -423,13 +404,13 @@ def test_service_page_offers_the_join_form_to_a_resident(client_for, volunteer):
     assert "张师傅" in page
 
     _join(service)
-    page = _text(client_for(make_user()).get(f"/services/{service.id}"))
+    page = text(client_for(make_user()).get(f"/services/{service.id}"))
     assert "加入候补" in page
 
 
 def test_anonymous_visitor_is_asked_to_log_in_to_join(client, volunteer):
     service = make_service(volunteer=volunteer)
-    page = _text(client.get(f"/services/{service.id}"))
+    page = text(client.get(f"/services/{service.id}"))
     assert "登录后加入该项目" in page
     assert f"/account/login?next=/services/{service.id}" in html.unescape(page).replace(
         "%2F", "/")
@@ -438,7 +419,7 @@ def test_anonymous_visitor_is_asked_to_log_in_to_join(client, volunteer):
 
 def test_owner_sees_their_buttons_instead_of_the_join_form(client_for, volunteer):
     service = make_service(volunteer=volunteer)
-    page = _text(client_for(volunteer).get(f"/services/{service.id}"))
+    page = text(client_for(volunteer).get(f"/services/{service.id}"))
     assert "这是您发布的项目" in page
     assert f'href="/my/services/{service.id}"' in page
     assert f'action="/services/{service.id}/pause"' in page
@@ -448,7 +429,7 @@ def test_owner_sees_their_buttons_instead_of_the_join_form(client_for, volunteer
 def test_ended_event_takes_no_joins(client_for, volunteer):
     service = make_service(volunteer=volunteer, starts_at=utcnow() - timedelta(days=2),
                            ends_at=utcnow() - timedelta(days=2) + timedelta(hours=2))
-    page = _text(client_for(make_user()).get(f"/services/{service.id}"))
+    page = text(client_for(make_user()).get(f"/services/{service.id}"))
     assert "这个项目现在不能报名" in page
     assert f'action="/services/{service.id}/join"' not in page
 
@@ -458,13 +439,13 @@ def test_service_page_shows_the_residents_status_and_waitlist_position(client_fo
     holder, second, third = make_user(), make_user(), make_user()
     for resident in (holder, second, third):
         _join(service, resident)
-    page = _text(client_for(holder).get(f"/services/{service.id}"))
+    page = text(client_for(holder).get(f"/services/{service.id}"))
     assert "待确认" in page and "您在候补名单" not in page
     assert "取消报名" in page
-    page = _text(client_for(third).get(f"/services/{service.id}"))
+    page = text(client_for(third).get(f"/services/{service.id}"))
     assert "候补中" in page and "您在候补名单第 2 位" in page
     assert f'action="/services/{service.id}/join"' not in page
-    page = _text(client_for(second).get(f"/services/{service.id}"))
+    page = text(client_for(second).get(f"/services/{service.id}"))
     assert "您在候补名单第 1 位" in page
 
 
@@ -473,7 +454,7 @@ def test_service_page_shows_the_residents_status_and_waitlist_position(client_fo
 def test_a_resident_is_invited_to_become_a_volunteer_first(client, login_as):
     resident = make_user()
     login_as(resident)
-    page = _text(client.get("/services/new"))
+    page = text(client.get("/services/new"))
     assert "成为志愿者" in page and "我愿意当志愿者" in page
     assert 'action="/account/volunteer"' in page
     assert 'name="title"' not in page
@@ -485,7 +466,7 @@ def test_a_resident_is_invited_to_become_a_volunteer_first(client, login_as):
     assert response.status_code == 302 and response.headers["Location"].endswith("/services/new")
     db.session.refresh(resident)
     assert resident.is_volunteer
-    page = _text(client.get("/services/new"))
+    page = text(client.get("/services/new"))
     assert "发布服务" in page and 'name="title"' in page
 
 
@@ -496,7 +477,7 @@ def test_publishing_needs_a_login(client):
 
 def test_new_service_form_starts_with_the_volunteers_community(client, login_as):
     login_as(make_user(is_volunteer=True, community="湖滨社区"))
-    page = _text(client.get("/services/new"))
+    page = text(client.get("/services/new"))
     assert 'value="湖滨社区"' in page
 
 
@@ -515,7 +496,7 @@ def test_bad_input_is_shown_next_to_the_field_and_nothing_is_saved(client, login
     typed = _form(description="每周六上午为老人理发", community="米市巷东社区",
                   **overrides)
     response = client.post("/services/new", data=typed)
-    page = _text(response)
+    page = text(response)
     assert response.status_code == 200
     assert _field_errors(page, field_id) == [message]
     assert "每周六上午为老人理发" in page
@@ -542,8 +523,8 @@ def test_a_good_form_publishes(client, login_as):
     # What was typed is Shanghai time; stored in UTC.
     assert service.starts_at == datetime(2030, 5, 2, 2, 0, tzinfo=UTC)
     assert service.ends_at == datetime(2030, 5, 2, 4, 0, tzinfo=UTC)
-    page = _text(client.get(response.headers["Location"]))
-    assert "服务已发布。" in _flashes(page)
+    page = text(client.get(response.headers["Location"]))
+    assert "服务已发布。" in flashes(page)
     assert "周末义务理发" in page and "10:00" in page and "社区服务中心一楼" in page
     assert _browse(client) == [service.id]
     assert _category("convenience").open_service_count == 1
@@ -557,8 +538,8 @@ def test_save_draft_keeps_the_service_unlisted(client, client_for, login_as):
     assert response.status_code == 302
     service = db.session.scalar(sa.select(Service))
     assert service.status == ServiceStatus.DRAFT and service.published_at is None
-    page = _text(client.get(response.headers["Location"]))
-    assert "已存为草稿。" in _flashes(page)
+    page = text(client.get(response.headers["Location"]))
+    assert "已存为草稿。" in flashes(page)
     assert "草稿" in page
     assert _browse(client) == []
     assert client_for(make_user()).get(f"/services/{service.id}").status_code == 404
@@ -575,7 +556,7 @@ def test_edit_form_shows_the_stored_values_in_local_time(client, login_as, volun
                            starts_at=datetime(2030, 5, 2, 2, 0, tzinfo=UTC),
                            ends_at=datetime(2030, 5, 2, 4, 30, tzinfo=UTC))
     login_as(volunteer)
-    page = _text(client.get(f"/services/{service.id}/edit"))
+    page = text(client.get(f"/services/{service.id}/edit"))
     assert "修改服务" in page
     assert 'value="义务理发(上门)"' in page
     assert 'value="2030-05-02T10:00"' in page and 'value="2030-05-02T12:30"' in page
@@ -585,7 +566,7 @@ def test_saving_the_edit_form_unchanged_keeps_the_times(client, login_as, volunt
     starts, ends = datetime(2030, 5, 2, 2, 0, tzinfo=UTC), datetime(2030, 5, 2, 4, 30, tzinfo=UTC)
     service = make_service(volunteer=volunteer, starts_at=starts, ends_at=ends)
     login_as(volunteer)
-    page = _text(client.get(f"/services/{service.id}/edit"))
+    page = text(client.get(f"/services/{service.id}/edit"))
     shown = re.findall(r'name="(starts_at|ends_at)" type="datetime-local" value="([^"]+)"', page)
     response = client.post(f"/services/{service.id}/edit",
                            data=_form(publish=None, **dict(shown)))
@@ -602,7 +583,7 @@ def test_owner_edits_and_more_places_promote_the_waitlist(client, login_as, volu
     response = client.post(f"/services/{service.id}/edit",
                            data=_form(title="义务理发(上门)", capacity="2", publish=None))
     assert response.status_code == 302
-    assert "修改已保存。" in _flashes(_text(client.get(response.headers["Location"])))
+    assert "修改已保存。" in flashes(text(client.get(response.headers["Location"])))
     db.session.refresh(service)
     db.session.refresh(waiting)
     assert service.capacity == 2 and (service.taken, service.waitlisted) == (2, 0)
@@ -617,7 +598,7 @@ def test_places_cannot_be_fewer_than_those_taken(client, login_as, volunteer):
     login_as(volunteer)
     response = client.post(f"/services/{service.id}/edit",
                            data=_form(title="改了的标题", capacity="1", publish=None))
-    page = _text(response)
+    page = text(response)
     assert response.status_code == 200
     assert _field_errors(page, "capacity") == ["已有 2 人占用名额,名额不能少于这个数。"]
     assert 'value="改了的标题"' in page
@@ -644,7 +625,7 @@ def test_a_closed_service_cannot_be_edited(client, login_as, volunteer):
     login_as(volunteer)
     response = client.post(f"/services/{service.id}/edit",
                            data=_form(title="想改的标题", publish=None))
-    assert "已结束的项目不能修改。" in _text(response)
+    assert "已结束的项目不能修改。" in text(response)
     db.session.refresh(service)
     assert service.title == "义务理发(上门)"
 
@@ -675,11 +656,11 @@ def test_owner_pauses_reopens_and_closes(client, client_for, login_as, volunteer
     assert client_for(make_user()).get(f"/services/{service.id}").status_code == 404
 
     response = client.post(f"/services/{service.id}/publish", follow_redirects=True)
-    assert "项目已开放报名。" in _flashes(_text(response))
+    assert "项目已开放报名。" in flashes(text(response))
     assert _browse(client_for(None)) == [service.id]
 
     response = client.post(f"/services/{service.id}/close", follow_redirects=True)
-    assert "项目已结束报名。" in _flashes(_text(response))
+    assert "项目已结束报名。" in flashes(text(response))
     db.session.refresh(service)
     assert service.status == ServiceStatus.CLOSED and (service.taken, service.waitlisted) == (
         0, 0)
@@ -691,7 +672,7 @@ def test_owner_pauses_reopens_and_closes(client, client_for, login_as, volunteer
     assert _browse(client_for(None)) == []
     # closing twice is refused with a message
     response = client.post(f"/services/{service.id}/close", follow_redirects=True)
-    assert "这个项目已经结束了。" in _flashes(_text(response))
+    assert "这个项目已经结束了。" in flashes(text(response))
 
 
 def test_calling_off_tells_confirmed_residents_too(client, login_as, volunteer):
@@ -699,7 +680,7 @@ def test_calling_off_tells_confirmed_residents_too(client, login_as, volunteer):
     confirmed = _join(service)
     login_as(volunteer)
     response = client.post(f"/services/{service.id}/cancel", follow_redirects=True)
-    assert "活动已取消,已通知所有报名的居民。" in _flashes(_text(response))
+    assert "活动已取消,已通知所有报名的居民。" in flashes(text(response))
     db.session.refresh(confirmed)
     assert confirmed.status == EnrollmentStatus.DECLINED
     assert _count(Notification, user_id=confirmed.resident_id, kind="service.cancelled") == 1
@@ -715,7 +696,7 @@ def test_my_services_lists_everything_of_mine_only(client, login_as, volunteer):
                          hidden_reason="广告")]
     make_service(title="别人的服务")
     login_as(volunteer)
-    page = _text(client.get("/my/services"))
+    page = text(client.get("/my/services"))
     for service in mine:
         assert service.title in page
     assert "别人的服务" not in page
@@ -729,7 +710,7 @@ def test_volunteer_profile_lists_only_public_services(client, volunteer):
                  published_at=None)
     make_service(volunteer=volunteer, title="下架的服务", hidden_at=utcnow(),
                  hidden_reason="广告")
-    page = _text(client.get(f"/volunteers/{volunteer.id}"))
+    page = text(client.get(f"/volunteers/{volunteer.id}"))
     assert "张师傅" in page
     assert "公开的义剪" in page and "结束了的义诊" in page
     assert "秘密草稿" not in page and "下架的服务" not in page
@@ -760,18 +741,18 @@ def test_admin_hides_and_unhides_with_an_audit_trail(client_for, volunteer):
     db.session.commit()
     assert _browse(public, q="理发") == [service.id]
 
-    admin_page = _text(admin_client.get(f"/services/{service.id}"))
+    admin_page = text(admin_client.get(f"/services/{service.id}"))
     assert f'action="/services/{service.id}/hide"' in admin_page
     response = admin_client.post(f"/services/{service.id}/hide",
                                  data={"reason": "含有收费广告"}, follow_redirects=True)
-    assert "项目已下架。" in _flashes(_text(response))
+    assert "项目已下架。" in flashes(text(response))
     db.session.refresh(service)
     assert service.hidden_at is not None and service.hidden_reason == "含有收费广告"
     assert _browse(public) == []
     assert _browse(public, q="理发") == []
     assert _browse(public, q="义务理发") == []
     assert public.get(f"/services/{service.id}").status_code == 404
-    owner_page = _text(client_for(volunteer).get(f"/services/{service.id}"))
+    owner_page = text(client_for(volunteer).get(f"/services/{service.id}"))
     assert "已被管理员下架:含有收费广告" in owner_page
     db.session.refresh(category)
     assert category.open_service_count == 0
@@ -783,7 +764,7 @@ def test_admin_hides_and_unhides_with_an_audit_trail(client_for, volunteer):
     # the other users still get 403 for unhide
     assert public.post(f"/services/{service.id}/unhide").status_code == 403
     response = admin_client.post(f"/services/{service.id}/unhide", follow_redirects=True)
-    assert "项目已重新上架。" in _flashes(_text(response))
+    assert "项目已重新上架。" in flashes(text(response))
     db.session.refresh(service)
     assert service.hidden_at is None
     assert _browse(public, q="理发") == [service.id]
@@ -797,7 +778,7 @@ def test_hiding_needs_a_reason(client_for, volunteer, reason):
     service = make_service(volunteer=volunteer)
     response = client_for(make_user(is_admin=True)).post(
         f"/services/{service.id}/hide", data={"reason": reason}, follow_redirects=True)
-    assert "请填写原因(2-200 字)。" in _flashes(_text(response))
+    assert "请填写原因(2-200 字)。" in flashes(text(response))
     db.session.refresh(service)
     assert service.hidden_at is None
     assert _count(AuditEntry) == 0
@@ -834,7 +815,7 @@ def test_home_and_browse_run_the_same_queries_for_2_or_12_services(
     few = [_queries(count_queries, client, url) for url in ("/", "/services",
                                                              "/services?q=服务&sort=popular")]
     _add_services(10, start=2)
-    assert len(_card_ids(_text(client.get("/services")))) == 12
+    assert len(card_ids(text(client.get("/services")))) == 12
     many = [_queries(count_queries, client, url) for url in ("/", "/services",
                                                               "/services?q=服务&sort=popular")]
     assert many == few
@@ -854,7 +835,7 @@ def test_service_page_runs_the_same_queries_for_2_or_12_enrollments(
     for _ in range(10):
         _join(service)
     many = [_queries(count_queries, c, url) for c in clients]
-    assert "您在候补名单第 2 位" in _text(clients[1].get(url))
+    assert "您在候补名单第 2 位" in text(clients[1].get(url))
     assert many == few
 
 
@@ -871,5 +852,5 @@ def test_my_services_runs_the_same_queries_for_2_or_12_services(client, login_as
     add(2)
     few = _queries(count_queries, client, "/my/services")
     add(10)
-    assert _text(client.get("/my/services")).count("报名名单") == 12
+    assert text(client.get("/my/services")).count("报名名单") == 12
     assert _queries(count_queries, client, "/my/services") == few
