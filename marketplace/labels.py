@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from .enrollments.models import EnrollmentStatus
+from .help.models import HelpOfferStatus, HelpRequestStatus, Urgency
 from .i18n import select_locale
 from .listings.models import ServiceMode, ServiceStatus
 
@@ -26,19 +27,43 @@ ENROLLMENT_STATUS = {
     EnrollmentStatus.COMPLETED: _l("Completed"),
     EnrollmentStatus.NO_SHOW: _l("Did not take place"),
 }
+URGENCY = {
+    Urgency.LOW: _l("Not urgent"),
+    Urgency.NORMAL: _l("Normal"),
+    Urgency.HIGH: _l("Urgent"),
+}
+HELP_STATUS = {
+    HelpRequestStatus.OPEN: _l("Waiting for help"),
+    HelpRequestStatus.MATCHED: _l("Helper found"),
+    HelpRequestStatus.COMPLETED: _l("Done"),
+    HelpRequestStatus.CANCELLED: _l("Cancelled"),
+}
+OFFER_STATUS = {
+    HelpOfferStatus.OPEN: _l("Offered"),
+    HelpOfferStatus.ACCEPTED: _l("Accepted"),
+    HelpOfferStatus.WITHDRAWN: _l("Withdrawn"),
+    HelpOfferStatus.CLOSED: _l("Not chosen"),
+}
 # Bootstrap colours for status badges.
 STATUS_COLOUR = {
     "draft": "secondary", "published": "success", "paused": "warning", "closed": "dark",
     "pending": "warning", "confirmed": "success", "waitlisted": "info", "cancelled": "secondary",
     "declined": "secondary", "completed": "primary", "no_show": "danger",
+    "open": "warning", "matched": "success", "accepted": "success", "withdrawn": "secondary",
+    "high": "danger", "normal": "secondary", "low": "light",
 }
 
 
+# Each stored value's enum says which table words it: "closed" is a closed
+# service, a cancelled request's offer is "not chosen".
+TABLES = {ServiceMode: SERVICE_MODE, ServiceStatus: SERVICE_STATUS,
+          EnrollmentStatus: ENROLLMENT_STATUS, Urgency: URGENCY,
+          HelpRequestStatus: HELP_STATUS, HelpOfferStatus: OFFER_STATUS}
+
+
 def label(value) -> str:
-    for table in (SERVICE_MODE, SERVICE_STATUS, ENROLLMENT_STATUS):
-        if value in table:
-            return str(table[value])
-    return str(value)
+    table = TABLES.get(type(value))
+    return str(table[value]) if table else str(value)
 
 
 def category_name(category) -> str:

@@ -20,6 +20,7 @@ from ..db import utcnow
 from ..exceptions import Conflict, InvalidInput, NotAllowed, NotFound
 from ..extensions import db
 from ..feedback.models import Feedback
+from ..feedback.services import check_rating, leave_feedback
 from ..listings.models import Service
 from ..listings.services import ServiceNotOpen, has_ended, is_open, lock_service
 from ..notifications.services import notify
@@ -174,23 +175,15 @@ def rate(enrollment: Enrollment, resident, rating: int, comment: str | None) -> 
     """1-5 with an optional comment, once, after completion."""
     if enrollment.resident_id != resident.id:
         raise NotAllowed()
-    if not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise InvalidInput(_l("Please choose 1 to 5 stars."), field="rating")
-    comment = (comment or "").strip() or None
-    if comment and len(comment) > 500:
-        raise InvalidInput(_l("The comment can have at most 500 characters."), field="comment")
+    check_rating(rating, comment)
     service = _lock(enrollment)
     _require_status(enrollment, S.COMPLETED)
-    if db.session.scalar(sa.select(Feedback.id).filter_by(enrollment_id=enrollment.id)):
-        raise Conflict(_l("You have rated this already."))
-    feedback = Feedback(enrollment_id=enrollment.id, resident_id=resident.id,
-                        volunteer_id=service.volunteer_id, rating=rating, comment=comment)
-    db.session.add(feedback)
+    feedback = leave_feedback(resident, service.volunteer_id, rating, comment,
+                              enrollment_id=enrollment.id)
     if enrollment.resident_confirmed_at is None:
         enrollment.resident_confirmed_at = utcnow()
     service.rating_count += 1
     service.rating_sum += rating
-    db.session.flush()
     return feedback
 
 

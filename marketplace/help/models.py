@@ -65,6 +65,7 @@ class HelpRequest(Base):
     )
     # The volunteer whose offer was accepted.
     volunteer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    # Open offers, kept by the help service: "no offer yet" without counting rows.
     offer_count: Mapped[int] = mapped_column(default=0)
     hidden_at: Mapped[datetime | None]
     hidden_reason: Mapped[str | None] = mapped_column(sa.String(200))

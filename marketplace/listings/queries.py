@@ -119,25 +119,6 @@ def service_for_page(service_id: int) -> Service | None:
         .options(joinedload(Service.volunteer), joinedload(Service.category)))
 
 
-@dataclass(frozen=True)
-class VolunteerStats:
-    services: int
-    completed: int
-    rating_count: int
-    rating_average: float | None
-
-
-def volunteer_stats(volunteer_id: int) -> VolunteerStats:
-    """From the counters on the volunteer's services: one small aggregate."""
-    count, completed, ratings, rating_sum = db.session.execute(
-        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(Service.completed_count), 0),
-                  sa.func.coalesce(sa.func.sum(Service.rating_count), 0),
-                  sa.func.coalesce(sa.func.sum(Service.rating_sum), 0))
-        .where(Service.volunteer_id == volunteer_id)).one()
-    return VolunteerStats(services=count, completed=completed, rating_count=ratings,
-                          rating_average=round(rating_sum / ratings, 1) if ratings else None)
-
-
 def recent_comments(volunteer_id: int, limit: int = 10) -> list[Feedback]:
     """Residents' visible comments on a volunteer, newest first (no names)."""
     return list(db.session.scalars(

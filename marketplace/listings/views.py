@@ -13,11 +13,10 @@ from ..enrollments.models import EnrollmentStatus
 from ..exceptions import DomainError
 from ..extensions import db
 from ..forms import apply_domain_error
-from ..hours.queries import approved_minutes
-from ..hours.stars import star_level
 from ..labels import category_name
 from ..localtime import local_to_utc, utc_to_local
 from ..pages import perform
+from ..profiles.queries import volunteer_profile
 from . import queries
 from . import services as listings
 from .forms import BrowseForm, HideForm, ServiceForm
@@ -193,10 +192,8 @@ def volunteer(user_id: int):
         abort(404)
     page = queries.services_of(person.id, include_unlisted=False,
                                cursor=request.args.get("cursor"), limit=PAGE_SIZE)
-    minutes = approved_minutes(person.id)
     return render_template("listings/volunteer.html", person=person, page=page,
-                           stats=queries.volunteer_stats(person.id), hours=minutes / 60,
-                           stars=star_level(minutes),
+                           profile=volunteer_profile(person.id),
                            comments=queries.recent_comments(person.id))
 
 

@@ -21,6 +21,13 @@ TEXTS = {
                                         "confirm and rate it.", **p),
     "service.cancelled": lambda p: _("“%(service_title)s” is closed or called off; your "
                                      "place there has ended.", **p),
+    "help_offer.created": lambda p: _("%(volunteer)s offered to help with “%(title)s”.", **p),
+    "help_offer.accepted": lambda p: _("Your offer for “%(title)s” is accepted: you can now "
+                                       "see the resident's phone number.", **p),
+    "help_offer.closed": lambda p: _("“%(title)s” found another helper. Thank you for "
+                                     "offering!", **p),
+    "help_request.completed": lambda p: _("“%(title)s” is marked done.", **p),
+    "help_request.cancelled": lambda p: _("“%(title)s” was cancelled by the resident.", **p),
 }
 
 
@@ -38,6 +45,8 @@ def text(note: Notification) -> str:
 
 
 def link(note: Notification) -> str | None:
+    if note.params.get("help_request_id"):
+        return url_for("help.detail", request_id=note.params["help_request_id"])
     service_id = note.params.get("service_id")
     if note.kind in FOR_VOLUNTEER and service_id:
         return url_for("listings.manage", service_id=service_id)

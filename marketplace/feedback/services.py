@@ -1,0 +1,41 @@
+"""A resident's rating of what a volunteer did: 1-5 stars and an optional
+comment, once per enrollment or help request."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from ..exceptions import Conflict, InvalidInput
+from ..extensions import db
+from .models import Feedback
+
+MAX_COMMENT = 500
+
+
+def check_rating(rating, comment: str | None) -> str | None:
+    """The cleaned comment, or InvalidInput naming the field."""
+    if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
+        raise InvalidInput(_l("Please choose 1 to 5 stars."), field="rating")
+    comment = (comment or "").strip() or None
+    if comment and len(comment) > MAX_COMMENT:
+        raise InvalidInput(_l("The comment can have at most 500 characters."), field="comment")
+    return comment
+
+
+def leave_feedback(resident, volunteer_id: int, rating: int, comment: str | None, *,
+                   enrollment_id: int | None = None,
+                   help_request_id: int | None = None) -> Feedback:
+    """Record the rating; the caller has checked that this resident may rate
+    this subject now. A second rating of the same subject is refused."""
+    comment = check_rating(rating, comment)
+    subject = (Feedback.enrollment_id == enrollment_id if enrollment_id
+               else Feedback.help_request_id == help_request_id)
+    if db.session.scalar(sa.select(Feedback.id).where(subject)):
+        raise Conflict(_l("You have rated this already."))
+    feedback = Feedback(enrollment_id=enrollment_id, help_request_id=help_request_id,
+                        resident_id=resident.id, volunteer_id=volunteer_id, rating=rating,
+                        comment=comment)
+    db.session.add(feedback)
+    db.session.flush()
+    return feedback

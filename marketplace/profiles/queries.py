@@ -1,0 +1,69 @@
+"""A volunteer's public figures, for any number of volunteers in four
+grouped queries (a request's offers list several volunteers at once)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..feedback.models import Feedback
+from ..help.models import HelpRequest, HelpRequestStatus
+from ..hours.models import PointEntry
+from ..hours.stars import star_level
+from ..listings.models import Service
+
+
+@dataclass(frozen=True)
+class VolunteerProfile:
+    services: int = 0
+    completed: int = 0  # enrollments served and help requests completed
+    rating_count: int = 0
+    rating_average: float | None = None
+    approved_minutes: int = 0
+
+    @property
+    def approved_hours(self) -> float:
+        return self.approved_minutes / 60
+
+    @property
+    def stars(self) -> int:
+        return star_level(self.approved_minutes)
+
+
+def volunteer_profiles(user_ids) -> dict[int, VolunteerProfile]:
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    services = _grouped(sa.select(Service.volunteer_id, sa.func.count(),
+                                  sa.func.sum(Service.completed_count))
+                        .where(Service.volunteer_id.in_(ids)).group_by(Service.volunteer_id))
+    helped = _grouped(sa.select(HelpRequest.volunteer_id, sa.func.count())
+                      .where(HelpRequest.volunteer_id.in_(ids),
+                             HelpRequest.status == HelpRequestStatus.COMPLETED)
+                      .group_by(HelpRequest.volunteer_id))
+    ratings = _grouped(sa.select(Feedback.volunteer_id, sa.func.count(),
+                                 sa.func.avg(Feedback.rating))
+                       .where(Feedback.volunteer_id.in_(ids), Feedback.hidden_at.is_(None))
+                       .group_by(Feedback.volunteer_id))
+    minutes = _grouped(sa.select(PointEntry.user_id, sa.func.sum(PointEntry.minutes))
+                       .where(PointEntry.user_id.in_(ids)).group_by(PointEntry.user_id))
+    profiles = {}
+    for user_id in ids:
+        count, served = services.get(user_id, (0, 0))
+        rated, average = ratings.get(user_id, (0, None))
+        profiles[user_id] = VolunteerProfile(
+            services=count, completed=int(served or 0) + helped.get(user_id, (0,))[0],
+            rating_count=rated,
+            rating_average=round(float(average), 1) if average is not None else None,
+            approved_minutes=int(minutes.get(user_id, (0,))[0] or 0))
+    return profiles
+
+
+def volunteer_profile(user_id: int) -> VolunteerProfile:
+    return volunteer_profiles([user_id])[user_id]
+
+
+def _grouped(stmt) -> dict[int, tuple]:
+    return {row[0]: tuple(row[1:]) for row in db.session.execute(stmt)}
