@@ -2,7 +2,6 @@
 the same moment, through the app, on the real database (SQLite: immediate
 transactions; PostgreSQL: the service row locked FOR UPDATE)."""
 
-import threading
 from collections import Counter
 
 import sqlalchemy as sa
@@ -13,34 +12,11 @@ from marketplace.enrollments.services import waitlist_positions
 from marketplace.extensions import db
 from marketplace.listings.models import Service
 
+from .concurrency import run_at_once
 from .factories import make_service, make_user
 
 JOINERS = 50
 PLACES = 10
-
-
-def _run_at_once(app, requests):
-    """Send each (session id, path, form) from its own thread, all released together."""
-    barrier = threading.Barrier(len(requests))
-    statuses, errors = [], []
-
-    def worker(session_id, path, form):
-        try:
-            client = app.test_client()
-            with client.session_transaction() as session:
-                session["_user_id"], session["_fresh"] = session_id, True
-            barrier.wait(timeout=30)
-            statuses.append(client.post(path, data=form).status_code)
-        except Exception as exc:  # surfaced by the assertion below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker, args=r) for r in requests]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
-    return statuses
 
 
 def _by_status(service_id):
@@ -55,7 +31,7 @@ def test_concurrent_joins_never_overfill_and_the_waitlist_has_no_gaps(app):
     db.session.commit()
     path = f"/services/{service.id}/join"
 
-    statuses = _run_at_once(app, [(r.get_id(), path, {"contact": "13800000000"})
+    statuses = run_at_once(app, [(r.get_id(), path, {"contact": "13800000000"})
                                   for r in residents])
     assert statuses == [302] * JOINERS
 
@@ -71,7 +47,7 @@ def test_concurrent_joins_never_overfill_and_the_waitlist_has_no_gaps(app):
     # Now five holders and five waiting residents cancel at the same moment.
     holders = [e for e in enrollments if e.status == S.PENDING][:5]
     quitters = holders + waiting[:5]
-    statuses = _run_at_once(app, [(e.resident.get_id(), f"/enrollments/{e.id}/cancel", {})
+    statuses = run_at_once(app, [(e.resident.get_id(), f"/enrollments/{e.id}/cancel", {})
                                   for e in quitters])
     assert statuses == [302] * len(quitters)
 
