@@ -6,6 +6,8 @@ from flask import Flask
 
 from config import CONFIGS, INSTANCE_DIR
 
+from .routing import IdConverter
+
 
 def create_app(config: str | type | None = None, overrides: dict | None = None) -> Flask:
     """Build the app. `config` is a name from config.CONFIGS (default: the
@@ -18,6 +20,7 @@ def create_app(config: str | type | None = None, overrides: dict | None = None) 
     config.check(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
     app.json.ensure_ascii = False  # Chinese stays readable in API answers
+    app.url_map.converters["int"] = IdConverter
 
     _init_extensions(app)
     _register_blueprints(app)

@@ -62,6 +62,8 @@ def _typed(value: Any, kind: type) -> Any:
         return parsed
     if type(value) is not kind:  # bool is not int here
         raise ValueError(f"expected {kind.__name__}")
+    if kind is int and not -(2**63) <= value < 2**63:  # what a BIGINT holds
+        raise ValueError("out of range")
     return value
 
 

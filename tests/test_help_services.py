@@ -203,3 +203,27 @@ def test_two_accepts_at_the_same_moment_match_one_volunteer(app, firm, welders):
     assert len(accepted) == 1
     db.session.refresh(request)
     assert request.volunteer_id == accepted[0].volunteer_id and request.status == R.MATCHED
+
+
+def test_the_helper_loses_the_contact_when_the_request_ends(firm, welders):
+    request = help_requests.post_request(firm, _data())
+    help_requests.accept_offer(help_requests.offer_help(request, welders[0], "我来"), firm)
+    help_requests.cancel_request(request, firm)
+    assert help_requests.visible_contact(request, welders[0]) is None
+    assert help_requests.visible_contact(request, firm) == PHONE
+
+
+def test_a_hidden_request_is_still_finished_by_its_helper_but_takes_no_accept(firm, welders):
+    request = help_requests.post_request(firm, _data())
+    offers = [help_requests.offer_help(request, w, "我来") for w in welders[:2]]
+    admin = make_user(is_admin=True)
+    help_requests.hide_request(request, admin, "重复发布")
+    with pytest.raises(Conflict):
+        help_requests.accept_offer(offers[0], firm)
+    help_requests.unhide_request(request, admin)
+    help_requests.accept_offer(offers[0], firm)
+    help_requests.hide_request(request, admin, "重复发布")
+    assert help_requests.can_view(request, welders[0])
+    assert not help_requests.can_view(request, welders[1])
+    help_requests.complete_request(request, welders[0])
+    assert request.status == R.COMPLETED

@@ -79,3 +79,24 @@ def test_assets_are_served_locally(client):
     assert "cdn" not in page.lower() and "https://" not in page
     assert client.get("/bootstrap/static/css/bootstrap.min.css").status_code == 200
     assert client.get("/static/css/app.css").status_code == 200
+
+
+def test_ids_beyond_what_the_database_holds_are_not_found(client):
+    huge = 2**70
+    assert client.get(f"/services/{huge}").status_code == 404
+    assert client.get(f"/help/{huge}").status_code == 404
+    assert client.get(f"/api/v1/services/{huge}").status_code == 404
+
+
+def test_a_cursor_beyond_a_bigint_is_refused_not_crashed(client):
+    from marketplace.pagination import encode_cursor
+
+    cursor = encode_cursor([2**70])
+    response = client.get(f"/api/v1/help-requests?cursor={cursor}")
+    assert response.status_code == 422 and "cursor" in response.json["error"]["fields"]
+    assert client.get(f"/help?cursor={cursor}").status_code == 200
+
+
+def test_unknown_filter_values_are_ignored(client):
+    assert client.get("/services?mode=bogus&sort=bogus&category=bogus").status_code == 200
+    assert client.get("/help?urgency=bogus&category=bogus").status_code == 200

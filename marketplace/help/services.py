@@ -59,18 +59,22 @@ class HelpRequestData:
 # -- who sees what ---------------------------------------------------------------
 
 def can_view(request: HelpRequest, user) -> bool:
-    """Requests are a public board; a hidden one is seen by its resident and admins."""
+    """Requests are a public board; a hidden one is seen by its resident, the
+    volunteer helping (to finish it) and admins."""
     if request.hidden_at is None:
         return True
-    return bool(user and user.is_authenticated and (user.is_admin or
-                                                    user.id == request.requester_id))
+    return bool(user and user.is_authenticated and (
+        user.is_admin or user.id in (request.requester_id, request.volunteer_id)))
 
 
 def visible_contact(request: HelpRequest, user) -> str | None:
-    """Only the requester, the volunteer whose offer was accepted, and admins."""
+    """The requester and admins; the accepted volunteer while helping (as a
+    volunteer sees an enrollment's contact only while it is live)."""
     if not (user and user.is_authenticated):
         return None
-    if user.is_admin or user.id in (request.requester_id, request.volunteer_id):
+    if user.is_admin or user.id == request.requester_id:
+        return request.contact
+    if user.id == request.volunteer_id and request.status == R.MATCHED:
         return request.contact
     return None
 
@@ -167,7 +171,7 @@ def accept_offer(offer: HelpOffer, actor) -> None:
     _require_requester(offer.help_request, actor)
     request = lock_request(offer.help_request_id)
     db.session.refresh(offer)
-    if request.status != R.OPEN:
+    if request.status != R.OPEN or request.hidden_at is not None:
         raise RequestNotOpen()
     if offer.status != Offer.OPEN:
         raise Conflict(_l("This offer was withdrawn."))

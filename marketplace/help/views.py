@@ -35,7 +35,8 @@ def browse():
     filters = queries.HelpFilters(
         category_id=next((c.id for c in categories if c.slug == form.category.data), None),
         community=form.community.data or "",
-        urgency=Urgency(form.urgency.data) if form.urgency.data else None)
+        urgency=Urgency(form.urgency.data) if form.urgency.data and not form.urgency.errors
+        else None)
     try:
         page = queries.browse(filters, request.args.get("cursor"), PAGE_SIZE)
     except DomainError:  # a stale or forged cursor: start from the top

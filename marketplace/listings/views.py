@@ -38,7 +38,7 @@ def browse():
         q=form.q.data or "",
         category_id=next((c.id for c in categories if c.slug == form.category.data), None),
         community=form.community.data or "",
-        mode=ServiceMode(form.mode.data) if form.mode.data else None,
+        mode=ServiceMode(form.mode.data) if form.mode.data and not form.mode.errors else None,
         date_from=form.date_from.data if not form.date_from.errors else None,
         date_to=form.date_to.data if not form.date_to.errors else None,
         has_places=bool(form.has_places.data),

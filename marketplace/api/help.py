@@ -1,0 +1,462 @@
+"""Help requests (求助) over the API: post a need, offer help, accept one
+offer, complete or cancel, rate, and the lists. Thin views over
+help.services and help.queries: every rule, and who reads a contact, lives there."""
+
+from dataclasses import fields as dataclass_fields
+
+import marshmallow as ma
+from flask import g
+from flask_smorest import Blueprint
+
+from ..db import utcnow
+from ..exceptions import NotAllowed, NotFound
+from ..extensions import db
+from ..help import queries
+from ..help import services as help_requests
+from ..help.models import HelpOffer, HelpOfferStatus, HelpRequest, HelpRequestStatus, Urgency
+from ..profiles.queries import volunteer_profiles
+from .auth import token_required
+from .catalog import CategoryOut
+from .schemas import ErrorSchema
+from .services import OPTIONAL_TOKEN, PageArgs, UserBrief, _category_id, _optional_user
+
+blp = Blueprint("api_help", __name__, description="Help requests (求助) and offers of help")
+
+REQUEST_STATUSES = [s.value for s in HelpRequestStatus]
+OFFER_STATUSES = [s.value for s in HelpOfferStatus]
+URGENCIES = [u.value for u in Urgency]
+MAX_ID = 2**31 - 1  # an integer column's range on every engine
+
+
+# -- requests ---------------------------------------------------------------
+
+class HelpBrowseArgs(PageArgs):
+    status = ma.fields.String(load_default=HelpRequestStatus.OPEN.value,
+                              validate=ma.validate.OneOf(REQUEST_STATUSES))
+    category = ma.fields.String(validate=ma.validate.Length(max=40),
+                                metadata={"description": "a category id or slug"})
+    community = ma.fields.String(validate=ma.validate.Length(max=60),
+                                 metadata={"description": "the community's name or its start"})
+    urgency = ma.fields.String(validate=ma.validate.OneOf(URGENCIES))
+
+
+class HelpRequestIn(ma.Schema):
+    title = ma.fields.String(required=True, validate=ma.validate.Length(2, 80))
+    details = ma.fields.String(required=True, validate=ma.validate.Length(1, 5000))
+    category_id = ma.fields.Integer(required=True, validate=ma.validate.Range(1, MAX_ID))
+    community = ma.fields.String(required=True, validate=ma.validate.Length(1, 60))
+    contact = ma.fields.String(required=True, validate=ma.validate.Length(5, 200),
+                               metadata={"description": "a phone number; seen only by the "
+                                                        "requester, the accepted volunteer "
+                                                        "and admins"})
+    urgency = ma.fields.String(load_default=Urgency.NORMAL.value,
+                               validate=ma.validate.OneOf(URGENCIES))
+    preferred_time = ma.fields.String(allow_none=True, load_default=None,
+                                      validate=ma.validate.Length(max=80),
+                                      metadata={"description": "free text, e.g. 今天下午"})
+
+
+class HelpRequestPatch(HelpRequestIn):
+    """Any of HelpRequestIn's fields; the others keep their values."""
+
+
+class OfferIn(ma.Schema):
+    message = ma.fields.String(required=True, validate=ma.validate.Length(1, 500))
+
+
+class HelpFeedbackIn(ma.Schema):
+    rating = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(1, 5))
+    comment = ma.fields.String(allow_none=True, load_default=None,
+                               validate=ma.validate.Length(max=500))
+
+
+# -- responses --------------------------------------------------------------
+
+class HelpRequestSummary(ma.Schema):
+    """What the public board shows: never a contact."""
+
+    id = ma.fields.Integer(required=True)
+    title = ma.fields.String(required=True)
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf(REQUEST_STATUSES))
+    category = ma.fields.Nested(CategoryOut, required=True)
+    community = ma.fields.String(required=True)
+    urgency = ma.fields.String(required=True, validate=ma.validate.OneOf(URGENCIES))
+    preferred_time = ma.fields.String(required=True, allow_none=True)
+    requester = ma.fields.Nested(UserBrief, required=True)
+    offer_count = ma.fields.Integer(required=True,
+                                    metadata={"description": "offers still open"})
+    unanswered = ma.fields.Boolean(required=True,
+                                   metadata={"description": "open a day or more with no "
+                                                            "offer yet"})
+    created_at = ma.fields.DateTime(required=True)
+
+
+class HelpRequestOut(HelpRequestSummary):
+    details = ma.fields.String(required=True)
+    volunteer = ma.fields.Nested(UserBrief, required=True, allow_none=True,
+                                 metadata={"description": "whose offer was accepted; null "
+                                                          "while open"})
+    contact = ma.fields.String(
+        required=True, allow_none=True,
+        metadata={"description": "for the requester, the accepted volunteer and admins; "
+                                 "null for everyone else"})
+    rated = ma.fields.Boolean(required=True)
+    hidden = ma.fields.Boolean(required=True)
+    updated_at = ma.fields.DateTime(required=True)
+    matched_at = ma.fields.DateTime(required=True, allow_none=True)
+    ended_at = ma.fields.DateTime(required=True, allow_none=True)
+    resident_confirmed_at = ma.fields.DateTime(required=True, allow_none=True)
+
+
+class HelpRequestPage(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(HelpRequestSummary), required=True)
+    next_cursor = ma.fields.String(required=True, allow_none=True)
+
+
+class MyHelpRequestPage(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(HelpRequestOut), required=True)
+    next_cursor = ma.fields.String(required=True, allow_none=True)
+
+
+class HelpRequestBrief(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    title = ma.fields.String(required=True)
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf(REQUEST_STATUSES))
+    community = ma.fields.String(required=True)
+    urgency = ma.fields.String(required=True, validate=ma.validate.OneOf(URGENCIES))
+    preferred_time = ma.fields.String(required=True, allow_none=True)
+    contact = ma.fields.String(required=True, allow_none=True,
+                               metadata={"description": "for the accepted volunteer (and "
+                                                        "the requester, admins)"})
+
+
+class OfferOut(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf(OFFER_STATUSES))
+    message = ma.fields.String(required=True)
+    help_request = ma.fields.Nested(HelpRequestBrief, required=True)
+    volunteer = ma.fields.Nested(UserBrief, required=True)
+    created_at = ma.fields.DateTime(required=True)
+    updated_at = ma.fields.DateTime(required=True)
+
+
+class VolunteerFigures(ma.Schema):
+    rating_average = ma.fields.Float(required=True, allow_none=True)
+    rating_count = ma.fields.Integer(required=True)
+    completed = ma.fields.Integer(required=True,
+                                  metadata={"description": "services served and requests "
+                                                           "completed"})
+    approved_hours = ma.fields.Float(required=True)
+    stars = ma.fields.Integer(required=True)
+
+
+class OfferWithProfile(OfferOut):
+    profile = ma.fields.Nested(VolunteerFigures, required=True,
+                               metadata={"description": "the volunteer's public figures"})
+
+
+class OfferList(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(OfferWithProfile), required=True)
+    next_cursor = ma.fields.String(required=True, allow_none=True,
+                                   metadata={"description": "always null: a request draws "
+                                                            "a handful of offers"})
+
+
+class OfferPage(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(OfferOut), required=True)
+    next_cursor = ma.fields.String(required=True, allow_none=True)
+
+
+class HelpFeedbackOut(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    help_request_id = ma.fields.Integer(required=True)
+    rating = ma.fields.Integer(required=True)
+    comment = ma.fields.String(required=True, allow_none=True)
+    created_at = ma.fields.DateTime(required=True)
+
+
+# -- what a caller may see (the rules: help.services) --------------------------
+
+def _summary(request: HelpRequest, now) -> dict:
+    return {
+        "id": request.id, "title": request.title, "status": request.status.value,
+        "category": request.category, "community": request.community,
+        "urgency": request.urgency.value, "preferred_time": request.preferred_time,
+        "requester": request.requester, "offer_count": request.offer_count,
+        "unanswered": queries.is_unanswered(request, now), "created_at": request.created_at,
+    }
+
+
+def _detail(request: HelpRequest, user, rated: set, now) -> dict:
+    return _summary(request, now) | {
+        "details": request.details, "volunteer": request.volunteer,
+        "contact": help_requests.visible_contact(request, user),
+        "rated": request.id in rated, "hidden": request.hidden_at is not None,
+        "updated_at": request.updated_at, "matched_at": request.matched_at,
+        "ended_at": request.ended_at, "resident_confirmed_at": request.resident_confirmed_at,
+    }
+
+
+def _one(request: HelpRequest, user) -> dict:
+    return _detail(request, user, queries.rated_request_ids([request.id]), utcnow())
+
+
+def _offer(offer: HelpOffer, user) -> dict:
+    request = offer.help_request
+    return {
+        "id": offer.id, "status": offer.status.value, "message": offer.message,
+        "help_request": {
+            "id": request.id, "title": request.title, "status": request.status.value,
+            "community": request.community, "urgency": request.urgency.value,
+            "preferred_time": request.preferred_time,
+            "contact": help_requests.visible_contact(request, user),
+        },
+        "volunteer": offer.volunteer, "created_at": offer.created_at,
+        "updated_at": offer.updated_at,
+    }
+
+
+def _figures(profile) -> dict:
+    return {"rating_average": profile.rating_average, "rating_count": profile.rating_count,
+            "completed": profile.completed, "approved_hours": profile.approved_hours,
+            "stars": profile.stars}
+
+
+def _visible_request(request_id: int, user) -> HelpRequest:
+    """A hidden request is not there for anyone but its requester and admins."""
+    request = help_requests.get_request(request_id)
+    if not help_requests.can_view(request, user):
+        raise NotFound()
+    return request
+
+
+def _party_offer(offer_id: int) -> HelpOffer:
+    """Only the offer's volunteer and the request's resident are told it exists."""
+    offer = help_requests.get_offer(offer_id)
+    if g.api_user.id not in (offer.volunteer_id, offer.help_request.requester_id):
+        raise NotFound()
+    return offer
+
+
+# -- the board -------------------------------------------------------------------
+
+@blp.route("/help-requests", methods=["GET"])
+@blp.arguments(HelpBrowseArgs, location="query")
+@blp.response(200, HelpRequestPage)
+@blp.alt_response(422, schema=ErrorSchema, description="A bad filter or cursor.")
+def browse(args):
+    """Visible requests (public), the most urgent first, then the newest. No contacts."""
+    filters = queries.HelpFilters(
+        status=HelpRequestStatus(args["status"]),
+        category_id=_category_id(args.get("category")),
+        community=args.get("community", ""),
+        urgency=Urgency(args["urgency"]) if args.get("urgency") else None)
+    page = queries.browse(filters, args.get("cursor"), args["limit"])
+    now = utcnow()
+    return {"items": [_summary(r, now) for r in page.items], "next_cursor": page.next_cursor}
+
+
+@blp.route("/help-requests", methods=["POST"])
+@token_required
+@blp.arguments(HelpRequestIn)
+@blp.response(201, HelpRequestOut)
+@blp.alt_response(422, schema=ErrorSchema, description="A field fails a rule.")
+def create(data):
+    """Post a need (any resident). The contact is seen only by the requester,
+    the volunteer whose offer is accepted, and admins."""
+    request = help_requests.post_request(g.api_user, _request_data(data))
+    db.session.commit()
+    return _one(request, g.api_user)
+
+
+@blp.route("/help-requests/<int:request_id>", methods=["GET"])
+@blp.doc(security=OPTIONAL_TOKEN)
+@blp.response(200, HelpRequestOut)
+@blp.alt_response(404, schema=ErrorSchema,
+                  description="Unknown, or hidden (only its requester and admins see it).")
+def detail(request_id: int):
+    """One request (public unless hidden); `contact` only for the requester,
+    the accepted volunteer and admins, null for everyone else."""
+    user = _optional_user()
+    request = queries.request_for_page(request_id)
+    if request is None or not help_requests.can_view(request, user):
+        raise NotFound()
+    return _one(request, user)
+
+
+@blp.route("/help-requests/<int:request_id>", methods=["PATCH"])
+@token_required
+@blp.arguments(HelpRequestPatch(partial=True))
+@blp.response(200, HelpRequestOut)
+@blp.alt_response(403, schema=ErrorSchema, description="Not the requester.")
+@blp.alt_response(404, schema=ErrorSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="No longer open.")
+@blp.alt_response(422, schema=ErrorSchema, description="A field fails a rule.")
+def update(changes, request_id: int):
+    """The requester changes some fields while the request is open."""
+    request = _visible_request(request_id, g.api_user)
+    help_requests.update_request(request, g.api_user, _request_data(_merged(request, changes)))
+    db.session.commit()
+    return _one(request, g.api_user)
+
+
+def _merged(request: HelpRequest, changes: dict) -> dict:
+    """A PATCH names only what changes; the rules check the whole request."""
+    names = [f.name for f in dataclass_fields(help_requests.HelpRequestData)]
+    return {name: getattr(request, name) for name in names} | changes
+
+
+def _request_data(data: dict) -> help_requests.HelpRequestData:
+    return help_requests.HelpRequestData(**(data | {"urgency": Urgency(data["urgency"])}))
+
+
+# -- offers ------------------------------------------------------------------------
+
+@blp.route("/help-requests/<int:request_id>/offers", methods=["POST"])
+@token_required
+@blp.arguments(OfferIn)
+@blp.response(201, OfferOut)
+@blp.alt_response(403, schema=ErrorSchema,
+                  description="One's own request, or the caller is not a volunteer.")
+@blp.alt_response(404, schema=ErrorSchema)
+@blp.alt_response(409, schema=ErrorSchema,
+                  description="Offered already, or the request no longer takes offers.")
+@blp.alt_response(422, schema=ErrorSchema, description="No message, or a long one.")
+def offer(data, request_id: int):
+    """A volunteer offers to help (once; a withdrawn offer can be renewed)."""
+    request = _visible_request(request_id, g.api_user)
+    result = help_requests.offer_help(request, g.api_user, data["message"])
+    db.session.commit()
+    return _offer(result, g.api_user)
+
+
+@blp.route("/help-requests/<int:request_id>/offers", methods=["GET"])
+@token_required
+@blp.response(200, OfferList)
+@blp.alt_response(403, schema=ErrorSchema,
+                  description="Neither the requester nor a volunteer.")
+@blp.alt_response(404, schema=ErrorSchema)
+def offers(request_id: int):
+    """The requester sees every offer, oldest first, with each volunteer's
+    figures; a volunteer sees only their own offer."""
+    user = g.api_user
+    request = queries.request_for_page(request_id)
+    if request is None or not help_requests.can_view(request, user):
+        raise NotFound()
+    if user.id == request.requester_id:
+        items = queries.offers_of(request.id)
+    elif user.is_volunteer:
+        own = queries.offer_by(request.id, user.id)
+        items = [own] if own is not None else []
+    else:
+        raise NotAllowed()
+    profiles = volunteer_profiles([o.volunteer_id for o in items])
+    return {"items": [_offer(o, user) | {"profile": _figures(profiles[o.volunteer_id])}
+                      for o in items],
+            "next_cursor": None}
+
+
+def _offer_action(path: str, step, doc: str, refused: str):
+    """Register POST /help-offers/{id}/<path> running `step`."""
+
+    def view(offer_id: int):
+        offer = _party_offer(offer_id)
+        step(offer, g.api_user)
+        db.session.commit()
+        return _offer(offer, g.api_user)
+
+    view.__name__ = view.__qualname__ = f"offer_{path}"
+    view.__doc__ = doc
+    view = blp.alt_response(409, schema=ErrorSchema,
+                            description="Not possible in the offer's or request's status.")(view)
+    view = blp.alt_response(404, schema=ErrorSchema,
+                            description="Unknown, or the caller is neither its volunteer "
+                                        "nor the requester.")(view)
+    view = blp.alt_response(403, schema=ErrorSchema, description=refused)(view)
+    view = blp.response(200, OfferOut)(view)
+    return blp.route(f"/help-offers/<int:offer_id>/{path}", methods=["POST"])(
+        token_required(view))
+
+
+_offer_action("accept", help_requests.accept_offer,
+              "The requester accepts one offer: the request is matched, that volunteer "
+              "now sees the contact, and every other open offer is closed.",
+              "Not the requester.")
+_offer_action("withdraw", help_requests.withdraw_offer,
+              "The volunteer withdraws an offer that is not yet accepted.",
+              "Not the offer's volunteer.")
+
+
+# -- the request's later steps ----------------------------------------------------------
+
+def _request_action(path: str, step, doc: str):
+    """Register POST /help-requests/{id}/<path> running `step`."""
+
+    def view(request_id: int):
+        request = _visible_request(request_id, g.api_user)
+        step(request, g.api_user)
+        db.session.commit()
+        return _one(request, g.api_user)
+
+    view.__name__ = view.__qualname__ = path.replace("-", "_")
+    view.__doc__ = doc
+    view = blp.alt_response(409, schema=ErrorSchema,
+                            description="Not possible in the request's status.")(view)
+    view = blp.alt_response(404, schema=ErrorSchema)(view)
+    view = blp.alt_response(403, schema=ErrorSchema, description="Not the caller's to do.")(view)
+    view = blp.response(200, HelpRequestOut)(view)
+    return blp.route(f"/help-requests/<int:request_id>/{path}", methods=["POST"])(
+        token_required(view))
+
+
+_request_action("complete", help_requests.complete_request,
+                "The requester or the accepted volunteer says a matched request is done.")
+_request_action("cancel", help_requests.cancel_request,
+                "The requester calls it off before completion; volunteers with open or "
+                "accepted offers are told.")
+_request_action("confirm-happened", help_requests.confirm_happened,
+                "The requester confirms that a completed request really took place (once).")
+
+
+@blp.route("/help-requests/<int:request_id>/feedback", methods=["POST"])
+@token_required
+@blp.arguments(HelpFeedbackIn)
+@blp.response(201, HelpFeedbackOut)
+@blp.alt_response(403, schema=ErrorSchema, description="Not the requester.")
+@blp.alt_response(404, schema=ErrorSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="Not completed, or rated already.")
+@blp.alt_response(422, schema=ErrorSchema)
+def feedback(data, request_id: int):
+    """The requester rates a completed request 1-5 with an optional comment, once."""
+    request = _visible_request(request_id, g.api_user)
+    result = help_requests.rate(request, g.api_user, data["rating"], data["comment"])
+    db.session.commit()
+    return result
+
+
+# -- the caller's own ---------------------------------------------------------------
+
+@blp.route("/me/help-requests", methods=["GET"])
+@token_required
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, MyHelpRequestPage)
+def my_requests(args):
+    """The caller's requests, newest first, hidden ones too (with their contact)."""
+    user = g.api_user
+    page = queries.requests_of(user.id, args.get("cursor"), args["limit"])
+    rated = queries.rated_request_ids([r.id for r in page.items])
+    now = utcnow()
+    return {"items": [_detail(r, user, rated, now) for r in page.items],
+            "next_cursor": page.next_cursor}
+
+
+@blp.route("/me/help-offers", methods=["GET"])
+@token_required
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, OfferPage)
+def my_offers(args):
+    """The caller's offers of help, newest first; a request's contact shows
+    once the caller's offer on it was accepted."""
+    page = queries.offers_by(g.api_user.id, args.get("cursor"), args["limit"])
+    return {"items": [_offer(o, g.api_user) for o in page.items],
+            "next_cursor": page.next_cursor}
