@@ -187,8 +187,11 @@ def test_browse_puts_urgent_first_and_flags_the_unanswered(firm, welders):
     page = queries.browse(queries.HelpFilters(), None, 10)
     assert [r.id for r in page.items] == [urgent.id, normal.id, calm.id]
     assert queries.is_unanswered(calm) and not queries.is_unanswered(urgent)
-    assert queries.unanswered_near("拱宸桥社区") == [calm]
-    assert queries.unanswered_near("雷甸镇") == []
+    neighbour = make_user(is_volunteer=True, community="拱宸桥社区")
+    assert queries.unanswered_near(neighbour) == [calm]
+    firm.community = "拱宸桥社区"
+    assert queries.unanswered_near(firm) == []  # one's own request is no neighbour's
+    assert queries.unanswered_near(make_user(is_volunteer=True, community="雷甸镇")) == []
 
 
 def test_two_accepts_at_the_same_moment_match_one_volunteer(app, firm, welders):

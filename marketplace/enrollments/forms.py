@@ -15,5 +15,6 @@ class JoinForm(FlaskForm):
 class RateForm(FlaskForm):
     rating = RadioField(_l("Rating"), coerce=int, validators=[InputRequired()],
                         choices=[SelectChoice(n, "★" * n) for n in range(5, 0, -1)])
-    comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=500)],
+    # Its length is the feedback service's rule, answered with its own message.
+    comment = TextAreaField(_l("Comment (optional)"), validators=[Optional()],
                             render_kw={"rows": 2})

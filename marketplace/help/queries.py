@@ -44,14 +44,17 @@ def browse(filters: HelpFilters, cursor: str | None, limit: int) -> Page:
     return paginate(stmt, keys, cursor, limit)
 
 
-def unanswered_near(community: str | None, limit: int = 5) -> list[HelpRequest]:
-    """Open requests in a volunteer's community waiting long with no offer."""
+def unanswered_near(volunteer, limit: int = 5) -> list[HelpRequest]:
+    """Other residents' open requests in a volunteer's community, waiting
+    long with no offer."""
+    community = volunteer.community
     if not community:
         return []
     return list(db.session.scalars(
         sa.select(HelpRequest)
         .where(HelpRequest.status == HelpRequestStatus.OPEN, HelpRequest.hidden_at.is_(None),
                HelpRequest.community == community, HelpRequest.offer_count == 0,
+               HelpRequest.requester_id != volunteer.id,
                HelpRequest.created_at < utcnow() - UNANSWERED_AFTER)
         .options(joinedload(HelpRequest.category))
         .order_by(HelpRequest.created_at).limit(limit)))

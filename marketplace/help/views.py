@@ -43,7 +43,7 @@ def browse():
         page = queries.browse(filters, None, PAGE_SIZE)
     nearby = []
     if current_user.is_authenticated and current_user.is_volunteer:
-        nearby = queries.unanswered_near(current_user.community)
+        nearby = queries.unanswered_near(current_user)
     return render_template("help/browse.html", form=form, page=page, nearby=nearby,
                            args=request.args, is_unanswered=queries.is_unanswered)
 
