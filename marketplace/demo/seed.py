@@ -150,7 +150,8 @@ def _help_requests(users: dict, categories: dict) -> dict:
             requester=users[requester], category=categories[category], title=title,
             details=details, community=community, contact=users[requester].phone,
             urgency=Urgency(urgency), preferred_time=preferred, status=status,
-            volunteer=accepted[0] if accepted else None, offer_count=len(offers),
+            volunteer=accepted[0] if accepted else None,
+            offer_count=sum(1 for _, _, s in offers if s == "open"),
             created_at=created, matched_at=created + timedelta(hours=1) if accepted else None,
             ended_at=created + timedelta(days=1) if status in (
                 HelpRequestStatus.COMPLETED, HelpRequestStatus.CANCELLED) else None)
