@@ -13,8 +13,8 @@ from ..extensions import db, limiter
 from ..listings import queries as listing_queries
 from ..listings import services as listings
 from .auth import token_required
+from .common import FeedbackIn, PageArgs, UserBrief
 from .schemas import ErrorSchema
-from .services import PageArgs, UserBrief
 
 blp = Blueprint("api_enrollments", __name__, description="Joining services (加入该项目)")
 
@@ -36,11 +36,6 @@ class ServiceEnrollmentArgs(PageArgs):
                             metadata={"description": "repeat to ask for several; all when "
                                                      "not given"})
 
-
-class FeedbackIn(ma.Schema):
-    rating = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(1, 5))
-    comment = ma.fields.String(allow_none=True, load_default=None,
-                               validate=ma.validate.Length(max=500))
 
 
 # -- responses --------------------------------------------------------------

@@ -1,50 +1,32 @@
 """Services over the API: browse, publish, read, change. Thin views over
 listings.services and listings.queries: every rule lives there."""
 
-from dataclasses import fields as dataclass_fields
 
 import marshmallow as ma
-import sqlalchemy as sa
-from flask import abort, g
+from flask import g
 from flask_smorest import Blueprint
 
-from ..accounts.tokens import find_token
-from ..exceptions import InvalidInput, NotAllowed, NotFound
+from ..exceptions import NotAllowed, NotFound
 from ..extensions import db
 from ..listings import queries
 from ..listings import services as listings
-from ..listings.models import Category, ServiceMode, ServiceStatus
-from ..localtime import local_to_utc
-from .auth import SECURITY, bearer_token, token_required
+from ..listings.models import ServiceMode, ServiceStatus
+from .auth import token_required
 from .catalog import CategoryOut
+from .common import (
+    OPTIONAL_TOKEN,
+    PageArgs,
+    SiteDateTime,
+    UserBrief,
+    category_id_from,
+    merged,
+    optional_user,
+)
 from .schemas import ErrorSchema
 
 blp = Blueprint("api_services", __name__, description="Service listings (服务项目)")
 
-MAX_PAGE_SIZE = 100
 MODES = [m.value for m in ServiceMode]
-OPTIONAL_TOKEN = [{}, *SECURITY]
-
-
-# -- shared schemas ---------------------------------------------------------
-
-class SiteDateTime(ma.fields.DateTime):
-    """ISO 8601; a time without an offset is the site's local time (as on
-    the pages, Asia/Shanghai), so a phone can send what the resident typed."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return local_to_utc(super()._deserialize(value, attr, data, **kwargs))
-
-
-class PageArgs(ma.Schema):
-    cursor = ma.fields.String(validate=ma.validate.Length(max=500),
-                              metadata={"description": "next_cursor of the previous page"})
-    limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(1, MAX_PAGE_SIZE))
-
-
-class UserBrief(ma.Schema):
-    id = ma.fields.Integer(required=True)
-    display_name = ma.fields.String(required=True)
 
 
 class RatingOut(ma.Schema):
@@ -142,7 +124,7 @@ class ServicePage(ma.Schema):
 def browse(args):
     """Open services (public), soonest first unless `sort` says otherwise."""
     filters = queries.BrowseFilters(
-        q=args.get("q", ""), category_id=_category_id(args.get("category")),
+        q=args.get("q", ""), category_id=category_id_from(args.get("category")),
         community=args.get("community", ""),
         mode=ServiceMode(args["mode"]) if args.get("mode") else None,
         date_from=args.get("date_from"), date_to=args.get("date_to"),
@@ -150,16 +132,6 @@ def browse(args):
     page = queries.browse(filters, args.get("cursor"), args["limit"])
     return {"items": page.items, "next_cursor": page.next_cursor}
 
-
-def _category_id(value: str | None) -> int | None:
-    """Clients hold either the id or the slug of a category."""
-    if not value:
-        return None
-    column, key = (Category.id, int(value)) if value.isdigit() else (Category.slug, value)
-    found = db.session.scalar(sa.select(Category.id).where(column == key))
-    if found is None:
-        raise InvalidInput(field="category")
-    return found
 
 
 @blp.route("/services", methods=["POST"])
@@ -183,20 +155,10 @@ def create(data):
 def detail(service_id: int):
     """One service (public while open or closed). Never any resident's contact."""
     service = queries.service_for_page(service_id)
-    if service is None or not listings.can_view(service, _optional_user()):
+    if service is None or not listings.can_view(service, optional_user()):
         raise NotFound()
     return service
 
-
-def _optional_user():
-    """The caller when a token is sent; a bad token is refused, not ignored."""
-    raw = bearer_token()
-    if raw is None:
-        return None
-    token = find_token(raw)
-    if token is None:
-        abort(401)
-    return token.user
 
 
 @blp.route("/services/<int:service_id>", methods=["PATCH"])
@@ -217,17 +179,13 @@ def update(changes, service_id: int):
         raise NotAllowed()
     status, call_off = changes.pop("status", None), changes.pop("call_off", False)
     if changes:
-        listings.update_service(service, user, _service_data(_merged(service, changes)))
+        data = merged(service, listings.ServiceData, changes)
+        listings.update_service(service, user, _service_data(data))
     if status and status != service.status:  # already there: nothing to do
         _change_status(service, user, status, call_off)
     db.session.commit()
     return service
 
-
-def _merged(service, changes: dict) -> dict:
-    """A PATCH names only what changes; the rules check the whole listing."""
-    current = {f.name: getattr(service, f.name) for f in dataclass_fields(listings.ServiceData)}
-    return current | changes
 
 
 def _service_data(data: dict) -> listings.ServiceData:

@@ -1,0 +1,71 @@
+"""What the API modules share: paging arguments, brief shapes, the optional
+token of public reads, reading category ids, PATCH merging."""
+
+from dataclasses import fields as dataclass_fields
+
+import marshmallow as ma
+import sqlalchemy as sa
+from flask import abort
+
+from ..accounts.tokens import find_token
+from ..exceptions import InvalidInput
+from ..extensions import db
+from ..listings.models import Category
+from ..localtime import local_to_utc
+from .auth import SECURITY, bearer_token
+
+MAX_PAGE_SIZE = 100
+OPTIONAL_TOKEN = [{}, *SECURITY]
+
+
+class SiteDateTime(ma.fields.DateTime):
+    """ISO 8601; a time without an offset is the site's local time (as on
+    the pages, Asia/Shanghai), so a phone can send what the resident typed."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return local_to_utc(super()._deserialize(value, attr, data, **kwargs))
+
+
+class PageArgs(ma.Schema):
+    cursor = ma.fields.String(validate=ma.validate.Length(max=500),
+                              metadata={"description": "next_cursor of the previous page"})
+    limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(1, MAX_PAGE_SIZE))
+
+
+class UserBrief(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    display_name = ma.fields.String(required=True)
+
+
+class FeedbackIn(ma.Schema):
+    rating = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(1, 5))
+    comment = ma.fields.String(allow_none=True, load_default=None,
+                               validate=ma.validate.Length(max=500))
+
+
+def category_id_from(value: str | None) -> int | None:
+    """Clients hold either the id or the slug of a category."""
+    if not value:
+        return None
+    column, key = (Category.id, int(value)) if value.isdigit() else (Category.slug, value)
+    found = db.session.scalar(sa.select(Category.id).where(column == key))
+    if found is None:
+        raise InvalidInput(field="category")
+    return found
+
+
+def optional_user():
+    """The caller when a token is sent; a bad token is refused, not ignored."""
+    raw = bearer_token()
+    if raw is None:
+        return None
+    token = find_token(raw)
+    if token is None:
+        abort(401)
+    return token.user
+
+
+def merged(obj, data_class, changes: dict) -> dict:
+    """A PATCH names only what changes; the rules check the whole record."""
+    current = {f.name: getattr(obj, f.name) for f in dataclass_fields(data_class)}
+    return current | changes
