@@ -11,7 +11,6 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ..accounts import services as accounts
-from ..audit.services import record as audit
 from ..branches import services as branches
 from ..branches.models import Alliance, BranchKind, MembershipKind, MembershipRole
 from ..db import utcnow
@@ -19,8 +18,8 @@ from ..enrollments.models import LIVE_STATUSES, PLACE_HOLDING, Enrollment, Enrol
 from ..extensions import db
 from ..feedback.models import Feedback
 from ..help.models import HelpOffer, HelpOfferStatus, HelpRequest, HelpRequestStatus, Urgency
-from ..hours.models import HourRecord, HourStatus, PointEntry, PointReason
-from ..hours.points import points_for
+from ..hours import services as hour_rules
+from ..hours.models import HourStatus
 from ..listings.categories import ensure_default_categories
 from ..listings.models import Service, ServiceMode, ServiceStatus
 from ..listings.services import recount_open_services
@@ -172,62 +171,43 @@ def _help_requests(users: dict, categories: dict) -> dict:
 
 
 def _hours(users: dict, branch_map: dict, enrollments: dict, requests: dict) -> None:
+    """Through the hours rules themselves: recorded, reviewed by the branch's
+    lead, one approved record corrected."""
     leads = {key: users[username] for username, key, _, role in data.MEMBERSHIPS
              if role == "lead"}
     records = []
     for row in data.HOURS:
         (volunteer, key, days_ago, hour, hours, description, place, status, reason,
          served) = row
-        record = _hour_record(users[volunteer], branch_map[key], _local(-days_ago, hour), hours,
-                              description, place, served, enrollments, requests)
+        started = _local(-days_ago, hour)
+        record = hour_rules.record_hours(users[volunteer], hour_rules.HourData(
+            branch_id=branch_map[key].id, started_at=started,
+            ended_at=started + timedelta(hours=hours), description=description, place=place,
+            **_served(served, enrollments, requests)))
         records.append(record)
-        if status != "submitted":
-            _review(record, HourStatus(status), reason, leads[key])
-    volunteer, days_ago, hours, description = data.CORRECTION
-    original = next(r for r in records if r.volunteer is users[volunteer]
+        if status == "approved":
+            hour_rules.approve(record, leads[key])
+        elif status == "rejected":
+            hour_rules.reject(record, leads[key], reason)
+    volunteer, _, hours, description = data.CORRECTION
+    original = next(r for r in records if r.volunteer_id == users[volunteer].id
                     and r.status == HourStatus.APPROVED)
-    correction = _hour_record(original.volunteer, original.branch, original.started_at, hours,
-                              description, original.place, None, enrollments, requests)
-    correction.corrects_id = original.id
+    hour_rules.correct_record(original, users[volunteer], hour_rules.HourData(
+        branch_id=original.branch_id, started_at=original.started_at,
+        ended_at=original.started_at + timedelta(hours=hours), description=description,
+        place=original.place))
 
 
-def _hour_record(volunteer, branch, started_at, hours, description, place, served,
-                 enrollments, requests) -> HourRecord:
-    enrollment = help_request = None
-    served_person = None
-    if served and served[0] == "service":
-        enrollment = next((e for (key, _), e in enrollments.items()
-                           if key == served[1] and e.status == EnrollmentStatus.COMPLETED), None)
-        served_person = enrollment.resident.display_name if enrollment else None
-    elif served:
-        help_request = requests[served[1]]
-        served_person = help_request.requester.display_name
-    minutes = int(hours * 60)
-    record = HourRecord(
-        volunteer=volunteer, branch=branch, started_at=started_at,
-        ended_at=started_at + timedelta(minutes=minutes), minutes=minutes,
-        description=description, place=place, enrollment_id=enrollment.id if enrollment else None,
-        help_request_id=help_request.id if help_request else None, served_person=served_person,
-        recorded_by_id=volunteer.id,
-        resident_confirmed_at=utcnow() if served else None,
-        created_at=started_at + timedelta(hours=hours + 1))
-    db.session.add(record)
-    db.session.flush()
-    return record
-
-
-def _review(record: HourRecord, status: HourStatus, reason: str | None, lead) -> None:
-    record.status = status
-    record.reviewed_by_id = lead.id
-    record.reviewed_at = record.created_at + timedelta(hours=20)
-    record.reject_reason = reason
-    if status == HourStatus.APPROVED:
-        db.session.add(PointEntry(user_id=record.volunteer_id, branch_id=record.branch_id,
-                                  hour_record_id=record.id, reason=PointReason.HOURS_APPROVED,
-                                  minutes=record.minutes, points=points_for(record.minutes),
-                                  created_by_id=lead.id, created_at=record.reviewed_at))
-    audit(lead, f"hour_record.{'approve' if status == HourStatus.APPROVED else 'reject'}",
-          record, reason=reason)
+def _served(served, enrollments: dict, requests: dict) -> dict:
+    """The completed enrollment or the help request a demo record served."""
+    if not served:
+        return {}
+    kind, key = served
+    if kind == "help":
+        return {"help_request_id": requests[key].id}
+    completed = next((e for (service, _), e in enrollments.items()
+                      if service == key and e.status == EnrollmentStatus.COMPLETED), None)
+    return {"enrollment_id": completed.id} if completed else {}
 
 
 def _notifications(users: dict, services: dict) -> None:
@@ -238,7 +218,6 @@ def _notifications(users: dict, services: dict) -> None:
         ("res_zhou", "enrollment.waitlisted", {"service_id": services["rainbow"].id,
                                                "position": 1}),
         ("res_liu", "help_offer.created", {"volunteer": users["vol_wang"].display_name}),
-        ("vol_zhang", "hours.rejected", {}),
     )
     for username, kind, params in notes:
         db.session.add(Notification(user_id=users[username].id, kind=kind, params=params))

@@ -28,6 +28,8 @@ TEXTS = {
                                      "offering!", **p),
     "help_request.completed": lambda p: _("“%(title)s” is marked done.", **p),
     "help_request.cancelled": lambda p: _("“%(title)s” was cancelled by the resident.", **p),
+    "hours.approved": lambda p: _("%(hours).1f hours you recorded are approved.", **p),
+    "hours.rejected": lambda p: _("Hours you recorded were not approved: %(reason)s", **p),
 }
 
 
