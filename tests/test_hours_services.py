@@ -220,3 +220,59 @@ def test_lead_role_is_needed_even_for_members(volunteer, branch):
     branches.add_member(branch, member, MembershipKind.HOME, MembershipRole.MEMBER)
     with pytest.raises(NotAllowed):
         hours.approve(record, member)
+
+
+def _served_enrollment(volunteer, resident):
+    service = make_service(volunteer=volunteer, auto_confirm=True, starts_at=None, ends_at=None)
+    enrollment = enrollments.join(service.id, resident, "13800000000")
+    return enrollment
+
+
+def test_the_visit_code_confirms_the_record(volunteer, branch, lead):
+    enrollment = _served_enrollment(volunteer, make_user())
+    code = enrollment.visit_code
+    assert code and len(code) == 6 and code.isdigit()
+    enrollments.complete(enrollment, volunteer)
+    with pytest.raises(InvalidInput) as caught:
+        hours.record_hours(volunteer, _data(branch, enrollment_id=enrollment.id,
+                                            visit_code="000000" if code != "000000" else "1"))
+    assert caught.value.field == "visit_code"
+    record = hours.record_hours(volunteer, _data(branch, length=1, enrollment_id=enrollment.id,
+                                                 visit_code=code))
+    assert record.resident_confirmed_at is not None
+    with pytest.raises(InvalidInput):  # one time only
+        hours.record_hours(volunteer, _data(branch, hours_ago=50, enrollment_id=enrollment.id,
+                                            visit_code=code))
+
+
+def test_a_code_needs_something_it_belongs_to(volunteer, branch):
+    with pytest.raises(InvalidInput) as caught:
+        hours.record_hours(volunteer, _data(branch, visit_code="123456"))
+    assert caught.value.field == "visit_code"
+
+
+def test_the_volunteer_never_sees_the_code(app, volunteer, client_for):
+    resident = make_user()
+    enrollment = _served_enrollment(volunteer, resident)
+    db.session.commit()
+    code = enrollment.visit_code
+    page = client_for(volunteer).get(f"/my/services/{enrollment.service_id}?tab=confirmed")
+    assert page.status_code == 200 and code not in page.get_data(as_text=True)
+    assert code in client_for(resident).get("/my/enrollments").get_data(as_text=True)
+
+
+def test_accepting_a_help_offer_gives_the_requester_a_code(volunteer, branch):
+    from marketplace.help import services as help_requests
+    from marketplace.listings.categories import ensure_default_categories
+
+    requester = make_user()
+    request = help_requests.post_request(requester, help_requests.HelpRequestData(
+        title="换灯泡", details="厨房灯泡坏了", community="米市巷社区", contact="13800000000",
+        category_id=ensure_default_categories()["convenience"].id))
+    offer = help_requests.offer_help(request, volunteer, "我来")
+    assert request.visit_code is None
+    help_requests.accept_offer(offer, requester)
+    record = hours.record_hours(volunteer, _data(branch, help_request_id=request.id,
+                                                 visit_code=request.visit_code))
+    assert record.resident_confirmed_at is not None and record.served_person == \
+        requester.display_name

@@ -59,6 +59,9 @@ class EnrollmentOut(ma.Schema):
         required=True, allow_none=True,
         metadata={"description": "for the resident, admins, and the service's volunteer "
                                  "while the enrollment is live; null for everyone else"})
+    visit_code = ma.fields.String(
+        required=True, allow_none=True,
+        metadata={"description": "the resident's one-time visit code (for the resident only)"})
     rated = ma.fields.Boolean(required=True)
     created_at = ma.fields.DateTime(required=True)
     confirmed_at = ma.fields.DateTime(required=True, allow_none=True)
@@ -87,6 +90,8 @@ def _out(enrollment: Enrollment, user, positions: dict, rated: set) -> dict:
         "waitlist_position": positions.get(enrollment.id), "service": enrollment.service,
         "resident": enrollment.resident, "note": enrollment.note,
         "contact": enrollments.visible_contact(enrollment, user),
+        # The resident's own: told to the volunteer at the door, never shown to them.
+        "visit_code": enrollment.visit_code if user.id == enrollment.resident_id else None,
         "rated": enrollment.id in rated,
         "created_at": enrollment.created_at, "confirmed_at": enrollment.confirmed_at,
         "ended_at": enrollment.ended_at,

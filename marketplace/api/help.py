@@ -54,6 +54,8 @@ def _detail(request: HelpRequest, user, rated: set, now) -> dict:
     return _summary(request, now) | {
         "details": request.details, "volunteer": request.volunteer,
         "contact": help_requests.visible_contact(request, user),
+        # The requester's own: told to the helper at the door, never shown to them.
+        "visit_code": request.visit_code if user and user.id == request.requester_id else None,
         "rated": request.id in rated, "hidden": request.hidden_at is not None,
         "updated_at": request.updated_at, "matched_at": request.matched_at,
         "ended_at": request.ended_at, "resident_confirmed_at": request.resident_confirmed_at,

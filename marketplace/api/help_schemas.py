@@ -79,6 +79,9 @@ class HelpRequestOut(HelpRequestSummary):
         required=True, allow_none=True,
         metadata={"description": "for the requester, the accepted volunteer and admins; "
                                  "null for everyone else"})
+    visit_code = ma.fields.String(
+        required=True, allow_none=True,
+        metadata={"description": "the requester's one-time visit code (for them only)"})
     rated = ma.fields.Boolean(required=True)
     hidden = ma.fields.Boolean(required=True)
     updated_at = ma.fields.DateTime(required=True)

@@ -59,6 +59,10 @@ class Enrollment(Base):
     ended_at: Mapped[datetime | None]
     # The resident confirms that the service really happened.
     resident_confirmed_at: Mapped[datetime | None]
+    # A short one-time code the resident gives the volunteer at the door;
+    # entered with the hours, it marks the record resident-confirmed.
+    visit_code: Mapped[str | None] = mapped_column(sa.String(8))
+    visit_code_used_at: Mapped[datetime | None]
 
     service: Mapped[Service] = relationship()
     resident: Mapped[User] = relationship()

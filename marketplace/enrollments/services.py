@@ -24,6 +24,7 @@ from ..feedback.services import check_rating, leave_feedback
 from ..listings.models import Service
 from ..listings.services import ServiceNotOpen, has_ended, is_open, lock_service
 from ..notifications.services import notify
+from ..visitcodes import new_code
 from .models import LIVE_STATUSES, PLACE_HOLDING, Enrollment, EnrollmentStatus
 
 S = EnrollmentStatus
@@ -94,8 +95,9 @@ def join(service_id: int, resident, contact: str, note: str | None = None) -> En
         service.waitlisted += 1
     service.joined_total += 1
     enrollment = Enrollment(service=service, resident=resident, status=status,
-                            contact=contact.strip(), note=(note or "").strip() or None,
-                            confirmed_at=utcnow() if status == S.CONFIRMED else None)
+                            contact=contact.strip(), note=(note or "").strip() or None)
+    if status == S.CONFIRMED:
+        _confirmed(enrollment)
     db.session.add(enrollment)
     db.session.flush()
     notify(service.volunteer_id, "enrollment.joined", service_id=service.id,
@@ -127,7 +129,7 @@ def confirm(enrollment: Enrollment, volunteer) -> None:
     _require_volunteer(enrollment, volunteer)
     _lock(enrollment)
     _require_status(enrollment, S.PENDING)
-    enrollment.status, enrollment.confirmed_at = S.CONFIRMED, utcnow()
+    _confirmed(enrollment)
     _tell_resident(enrollment, "enrollment.confirmed")
 
 
@@ -197,8 +199,10 @@ def promote_waitlisted(service: Service) -> list[Enrollment]:
         .where(Enrollment.service_id == service.id, Enrollment.status == S.WAITLISTED)
         .order_by(Enrollment.id).limit(free)))
     for enrollment in promoted:
-        enrollment.status = S.CONFIRMED if service.auto_confirm else S.PENDING
-        enrollment.confirmed_at = utcnow() if service.auto_confirm else None
+        if service.auto_confirm:
+            _confirmed(enrollment)
+        else:
+            enrollment.status = S.PENDING
         _tell_resident(enrollment, "enrollment.promoted")
     service.taken += len(promoted)
     service.waitlisted -= len(promoted)
@@ -254,6 +258,12 @@ def _end(enrollment: Enrollment, status: S) -> None:
     enrollment.status, enrollment.ended_at = status, utcnow()
     db.session.flush()
     promote_waitlisted(service)
+
+
+def _confirmed(enrollment: Enrollment) -> None:
+    """A confirmed place gets the resident's one-time visit code."""
+    enrollment.status, enrollment.confirmed_at = S.CONFIRMED, utcnow()
+    enrollment.visit_code = enrollment.visit_code or new_code()
 
 
 def _require_volunteer(enrollment: Enrollment, volunteer) -> None:

@@ -74,6 +74,9 @@ class HelpRequest(Base):
     matched_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
     resident_confirmed_at: Mapped[datetime | None]
+    # As on enrollments: the requester's one-time code for the helper.
+    visit_code: Mapped[str | None] = mapped_column(sa.String(8))
+    visit_code_used_at: Mapped[datetime | None]
 
     requester: Mapped[User] = relationship(foreign_keys=[requester_id])
     volunteer: Mapped[User | None] = relationship(foreign_keys=[volunteer_id])

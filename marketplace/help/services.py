@@ -22,6 +22,7 @@ from ..feedback.models import Feedback
 from ..feedback.services import check_rating, leave_feedback
 from ..listings.models import Category
 from ..notifications.services import notify
+from ..visitcodes import new_code
 from .models import HelpOffer, HelpOfferStatus, HelpRequest, HelpRequestStatus, Urgency
 
 R = HelpRequestStatus
@@ -178,6 +179,7 @@ def accept_offer(offer: HelpOffer, actor) -> None:
     offer.status = Offer.ACCEPTED
     request.status, request.volunteer_id, request.matched_at = R.MATCHED, offer.volunteer_id, \
         utcnow()
+    request.visit_code = new_code()
     notify(offer.volunteer_id, "help_offer.accepted", help_request_id=request.id,
            title=request.title)
     for other in _offers(request, (Offer.OPEN,)):

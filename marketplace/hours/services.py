@@ -26,6 +26,7 @@ from ..extensions import db
 from ..help.models import HelpRequest, HelpRequestStatus
 from ..localtime import local_day_start, local_zone
 from ..notifications.services import notify
+from ..visitcodes import use_code
 from .models import HourRecord, HourStatus, PointEntry, PointReason
 from .points import points_for
 
@@ -52,6 +53,7 @@ class HourData:
     help_request_id: int | None = None
     served_person: str | None = None
     activity_lead: str | None = None
+    visit_code: str | None = None  # the resident's one-time code, given at the door
 
 
 def get_record(record_id: int) -> HourRecord:
@@ -148,6 +150,7 @@ def _check_served(volunteer, data: HourData) -> tuple[str | None, datetime | Non
                 or enrollment.status != EnrollmentStatus.COMPLETED):
             raise InvalidInput(_l("Choose a completed enrollment of one of your services."),
                                field="enrollment_id")
+        _use_code(enrollment, data.visit_code)
         return enrollment.resident.display_name, enrollment.resident_confirmed_at
     if data.help_request_id:
         request = db.session.get(HelpRequest, data.help_request_id)
@@ -156,8 +159,17 @@ def _check_served(volunteer, data: HourData) -> tuple[str | None, datetime | Non
                                           HelpRequestStatus.COMPLETED)):
             raise InvalidInput(_l("Choose a help request you were accepted for."),
                                field="help_request_id")
+        _use_code(request, data.visit_code)
         return request.requester.display_name, request.resident_confirmed_at
+    if data.visit_code:
+        raise InvalidInput(_l("A visit code belongs to an enrollment or a help request."),
+                           field="visit_code")
     return None, None
+
+
+def _use_code(subject, code: str | None) -> None:
+    if code:
+        use_code(subject, code)
 
 
 def _lock_volunteer(volunteer) -> None:
