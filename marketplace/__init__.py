@@ -58,11 +58,12 @@ def _register_blueprints(app: Flask) -> None:
     from .branches.views import bp as branches_bp
     from .enrollments.views import bp as enrollments_bp
     from .help.views import bp as help_bp
+    from .hours.views import bp as hours_bp
     from .listings.views import bp as listings_bp
     from .main.views import bp as main_bp
     from .notifications.views import bp as notifications_bp
 
-    for blueprint in (main_bp, accounts_bp, listings_bp, enrollments_bp, help_bp,
+    for blueprint in (main_bp, accounts_bp, listings_bp, enrollments_bp, help_bp, hours_bp,
                       notifications_bp, branches_bp, admin_bp):
         app.register_blueprint(blueprint)
     init_api(app)

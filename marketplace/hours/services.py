@@ -243,18 +243,18 @@ def approve(record: HourRecord, lead) -> None:
 
 
 def approve_many(records: list[HourRecord], lead) -> int:
-    """Approve a selection in one action: all of it, or nothing (one
-    refused record refuses the batch, named in the message)."""
+    """Approve a selection in one action. The first refusal raises, and the
+    caller's single transaction then approves none of them."""
     for record in records:
         approve(record, lead)
     return len(records)
 
 
 def reject(record: HourRecord, lead, reason: str) -> None:
+    record = _lock_for_review(record, lead)  # who may, before what they wrote
     reason = (reason or "").strip()
     if not 2 <= len(reason) <= 200:
         raise InvalidInput(_l("Please give a reason (2-200 characters)."), field="reason")
-    record = _lock_for_review(record, lead)
     record.status, record.reviewed_by_id, record.reviewed_at, record.reject_reason = (
         HourStatus.REJECTED, lead.id, utcnow(), reason)
     notify(record.volunteer_id, "hours.rejected", hour_record_id=record.id, reason=reason)

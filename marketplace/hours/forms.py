@@ -1,0 +1,28 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+
+class HourForm(FlaskForm):
+    branch_id = SelectField(_l("Counts for branch"), coerce=int, validators=[InputRequired()])
+    day = DateField(_l("Date"), validators=[DataRequired()])
+    start = TimeField(_l("Start"), validators=[DataRequired()])
+    end = TimeField(_l("End"), validators=[DataRequired()],
+                    description=_l("Service time only; travel is not counted."))
+    description = TextAreaField(_l("What was done"), validators=[DataRequired(), Length(max=500)],
+                                render_kw={"rows": 2})
+    place = StringField(_l("Where"), validators=[DataRequired(), Length(max=120)])
+    served_person = StringField(_l("Who was served (optional)"),
+                                validators=[Optional(), Length(max=60)])
+    activity_lead = StringField(_l("The activity's lead (optional)"),
+                                validators=[Optional(), Length(max=60)])
+    visit_code = StringField(_l("The resident's visit code (optional)"),
+                             validators=[Optional(), Length(max=8)],
+                             render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    enrollment_id = HiddenField()
+    help_request_id = HiddenField()
+
+
+class RejectForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(min=2, max=200)])

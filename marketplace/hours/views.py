@@ -1,0 +1,163 @@
+"""Pages for volunteer hours: record, correct, my hours, and the lead's review queue."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
+from wtforms import SelectChoice
+
+from ..authz import is_lead_of
+from ..branches.models import Branch, Membership, MembershipStatus
+from ..exceptions import DomainError
+from ..extensions import db
+from ..forms import apply_domain_error
+from ..localtime import local_to_utc, utc_to_local
+from ..pages import perform
+from . import queries
+from . import services as hours
+from .forms import HourForm, RejectForm
+from .models import HourStatus
+
+bp = Blueprint("hours", __name__, template_folder="templates")
+
+
+@bp.route("/hours/new", methods=["GET", "POST"])
+@login_required
+def create():
+    form = _hour_form()
+    if not form.branch_id.choices:
+        flash(_("Join a branch or volunteer team first: hours count for a branch."), "warning")
+        return redirect(url_for("main.home"))
+    if request.method == "GET":
+        form.enrollment_id.data = request.args.get("enrollment", "")
+        form.help_request_id.data = request.args.get("help_request", "")
+    if form.validate_on_submit():
+        try:
+            hours.record_hours(current_user, _hour_data(form))
+        except DomainError as exc:
+            apply_domain_error(form, exc, rename=_FIELDS)
+        else:
+            db.session.commit()
+            flash(_("Your hours are recorded and wait for your branch lead's review."),
+                  "success")
+            return redirect(url_for("hours.mine"))
+    return render_template("hours/form.html", form=form, original=None)
+
+
+@bp.route("/hours/<int:record_id>/correct", methods=["GET", "POST"])
+@login_required
+def correct(record_id: int):
+    original = hours.get_record(record_id)
+    if original.volunteer_id != current_user.id:
+        abort(404)
+    form = _hour_form(original)
+    if form.validate_on_submit():
+        try:
+            hours.correct_record(original, current_user, _hour_data(form))
+        except DomainError as exc:
+            apply_domain_error(form, exc, rename=_FIELDS)
+        else:
+            db.session.commit()
+            flash(_("Your correction waits for review; the old record stays in the history."),
+                  "success")
+            return redirect(url_for("hours.mine"))
+    return render_template("hours/form.html", form=form, original=original)
+
+
+@bp.route("/my/hours")
+@login_required
+def mine():
+    page = queries.records_of(current_user.id, request.args.get("cursor"), 20)
+    return render_template("hours/mine.html", page=page,
+                           totals=queries.volunteer_totals(current_user.id))
+
+
+@bp.route("/branches/<int:branch_id>/review")
+@login_required
+def review(branch_id: int):
+    branch = db.session.get(Branch, branch_id)
+    if branch is None or not (current_user.is_admin or is_lead_of(current_user, branch)):
+        abort(404 if branch is None else 403)
+    page = queries.branch_records(branch.id, HourStatus.SUBMITTED, request.args.get("cursor"),
+                                  50)
+    return render_template("hours/review.html", branch=branch, page=page,
+                           reject_form=RejectForm())
+
+
+def _reviewable(record_id: int):
+    """Only the branch's leads (and admins) reach the review buttons."""
+    record = hours.get_record(record_id)
+    if not (current_user.is_admin or is_lead_of(current_user, record.branch)):
+        abort(403)
+    return record
+
+
+@bp.route("/hours/<int:record_id>/approve", methods=["POST"])
+@login_required
+def approve(record_id: int):
+    record = _reviewable(record_id)
+    return perform(lambda: hours.approve(record, current_user), _("Approved."),
+                   url_for("hours.review", branch_id=record.branch_id))
+
+
+@bp.route("/hours/<int:record_id>/reject", methods=["POST"])
+@login_required
+def reject(record_id: int):
+    record = _reviewable(record_id)
+    return perform(lambda: hours.reject(record, current_user, request.form.get("reason", "")),
+                   _("Rejected; the volunteer is told why."),
+                   url_for("hours.review", branch_id=record.branch_id))
+
+
+@bp.route("/branches/<int:branch_id>/review/approve", methods=["POST"])
+@login_required
+def approve_selected(branch_id: int):
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    back = url_for("hours.review", branch_id=branch_id)
+    if not ids:
+        flash(_("Tick the records to approve first."), "warning")
+        return redirect(back)
+    records = queries.records_by_ids(ids)
+    if any(r.branch_id != branch_id for r in records):
+        abort(400)
+    return perform(lambda: hours.approve_many(records, current_user),
+                   _("%(n)d records approved.", n=len(records)), back)
+
+
+# Domain field names that the form shows as other fields.
+_FIELDS = {"started_at": "start", "ended_at": "end"}
+
+
+def _hour_form(original=None) -> HourForm:
+    form = HourForm()
+    if original is not None and request.method == "GET":
+        start, end = utc_to_local(original.started_at), utc_to_local(original.ended_at)
+        form.day.data, form.start.data, form.end.data = start.date(), start.time(), end.time()
+        for name in ("description", "place", "served_person", "activity_lead"):
+            getattr(form, name).data = getattr(original, name)
+        form.branch_id.data = original.branch_id
+    memberships = db.session.scalars(
+        sa.select(Membership).where(Membership.user_id == current_user.id,
+                                    Membership.status == MembershipStatus.ACTIVE)
+        .options(joinedload(Membership.branch)))
+    form.branch_id.choices = [SelectChoice(m.branch.id, m.branch.name) for m in memberships]
+    return form
+
+
+def _hour_data(form: HourForm) -> hours.HourData:
+    def when(time_value):
+        return local_to_utc(datetime.combine(form.day.data, time_value))
+
+    return hours.HourData(
+        branch_id=form.branch_id.data, started_at=when(form.start.data),
+        ended_at=when(form.end.data), description=form.description.data,
+        place=form.place.data, served_person=form.served_person.data,
+        activity_lead=form.activity_lead.data, visit_code=form.visit_code.data or None,
+        enrollment_id=_id(form.enrollment_id.data), help_request_id=_id(form.help_request_id.data))
+
+
+def _id(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
