@@ -20,8 +20,9 @@ from ..exceptions import Conflict, InvalidInput, NotAllowed, NotFound
 from ..extensions import db
 from ..feedback.models import Feedback
 from ..feedback.services import check_rating, leave_feedback
-from ..listings.models import Category
+from ..locking import lock_row
 from ..notifications.services import notify
+from ..validation import check_category, check_community, check_reason, check_title
 from ..visitcodes import new_code
 from .models import HelpOffer, HelpOfferStatus, HelpRequest, HelpRequestStatus, Urgency
 
@@ -95,30 +96,19 @@ def get_offer(offer_id: int) -> HelpOffer:
 
 
 def lock_request(request_id: int) -> HelpRequest:
-    """The request row, fresh and locked until the transaction ends (see
-    listings.services.lock_service for SQLite)."""
-    request = db.session.scalar(
-        sa.select(HelpRequest).where(HelpRequest.id == request_id)
-        .with_for_update().execution_options(populate_existing=True))
-    if request is None:
-        raise NotFound()
-    return request
+    """Offers, acceptance and the end of one request queue here."""
+    return lock_row(HelpRequest, request_id)
 
 
 # -- the resident's side ------------------------------------------------------------
 
 def check_request_data(data: HelpRequestData) -> None:
-    if not 2 <= len(data.title.strip()) <= 80:
-        raise InvalidInput(_l("Title: 2-80 characters."), field="title")
+    check_title(data.title)
     if not 1 <= len(data.details.strip()) <= 5000:
         raise InvalidInput(_l("Please describe what you need (at most 5000 characters)."),
                            field="details")
-    category = db.session.get(Category, data.category_id)
-    if category is None or category.retired_at is not None:
-        raise InvalidInput(_l("Please choose a category."), field="category_id")
-    if not 1 <= len(data.community.strip()) <= 60:
-        raise InvalidInput(_l("Please enter the community (at most 60 characters)."),
-                           field="community")
+    check_category(data.category_id)
+    check_community(data.community)
     if len((data.preferred_time or "").strip()) > 80:
         raise InvalidInput(_l("Preferred time: at most 80 characters."),
                            field="preferred_time")
@@ -270,9 +260,7 @@ def withdraw_offer(offer: HelpOffer, volunteer) -> None:
 def hide_request(request: HelpRequest, admin, reason: str) -> None:
     if not admin.is_admin:
         raise NotAllowed()
-    reason = (reason or "").strip()
-    if not 2 <= len(reason) <= 200:
-        raise InvalidInput(_l("Please give a reason (2-200 characters)."), field="reason")
+    reason = check_reason(reason)
     request = lock_request(request.id)
     if request.hidden_at is not None:
         raise Conflict(_l("This request is hidden already."))

@@ -25,7 +25,9 @@ from ..exceptions import Conflict, InvalidInput, NotAllowed, NotFound
 from ..extensions import db
 from ..help.models import HelpRequest, HelpRequestStatus
 from ..localtime import local_day_start, local_zone
+from ..locking import lock_row
 from ..notifications.services import notify
+from ..validation import check_reason
 from ..visitcodes import use_code
 from .models import HourRecord, HourStatus, PointEntry, PointReason
 from .points import points_for
@@ -214,9 +216,7 @@ def _pending_or_approved_correction(record_id: int) -> bool:
 # -- review --------------------------------------------------------------------------
 
 def _lock_for_review(record: HourRecord, lead) -> HourRecord:
-    record = db.session.scalar(
-        sa.select(HourRecord).where(HourRecord.id == record.id)
-        .with_for_update().execution_options(populate_existing=True))
+    record = lock_row(HourRecord, record.id)
     if not (lead.is_admin or is_lead_of(lead, record.branch)):
         raise NotAllowed()
     if record.volunteer_id == lead.id:
@@ -252,9 +252,7 @@ def approve_many(records: list[HourRecord], lead) -> int:
 
 def reject(record: HourRecord, lead, reason: str) -> None:
     record = _lock_for_review(record, lead)  # who may, before what they wrote
-    reason = (reason or "").strip()
-    if not 2 <= len(reason) <= 200:
-        raise InvalidInput(_l("Please give a reason (2-200 characters)."), field="reason")
+    reason = check_reason(reason)
     record.status, record.reviewed_by_id, record.reviewed_at, record.reject_reason = (
         HourStatus.REJECTED, lead.id, utcnow(), reason)
     notify(record.volunteer_id, "hours.rejected", hour_record_id=record.id, reason=reason)

@@ -17,6 +17,8 @@ from ..audit.services import record as audit
 from ..db import utcnow
 from ..exceptions import Conflict, InvalidInput, NotAllowed, NotFound
 from ..extensions import db
+from ..locking import lock_row
+from ..validation import check_category, check_community, check_reason, check_title
 from .models import Category, Service, ServiceMode, ServiceStatus
 
 MAX_CAPACITY = 10_000
@@ -78,17 +80,12 @@ def _require_owner(service: Service, actor) -> None:
 
 def check_service_data(data: ServiceData) -> Category:
     """Every field rule; the message names the field it is about."""
-    if not 2 <= len(data.title.strip()) <= 80:
-        raise InvalidInput(_l("Title: 2-80 characters."), field="title")
+    check_title(data.title)
     if not 1 <= len(data.description.strip()) <= 5000:
         raise InvalidInput(_l("Please describe the service (at most 5000 characters)."),
                            field="description")
-    category = db.session.get(Category, data.category_id)
-    if category is None or category.retired_at is not None:
-        raise InvalidInput(_l("Please choose a category."), field="category_id")
-    if not 1 <= len(data.community.strip()) <= 60:
-        raise InvalidInput(_l("Please enter the community (at most 60 characters)."),
-                           field="community")
+    category = check_category(data.category_id)
+    check_community(data.community)
     if data.mode == ServiceMode.PLACE and not (data.place or "").strip():
         raise InvalidInput(_l("Please say where the service takes place."), field="place")
     if not 1 <= data.capacity <= MAX_CAPACITY:
@@ -179,9 +176,7 @@ def hide_service(service: Service, admin, reason: str) -> None:
     """Moderation: take a service out of every list, with the reason logged."""
     if not admin.is_admin:
         raise NotAllowed()
-    reason = reason.strip()
-    if not 2 <= len(reason) <= 200:
-        raise InvalidInput(_l("Please give a reason (2-200 characters)."), field="reason")
+    reason = check_reason(reason)
     service = lock_service(service.id)
     if service.hidden_at is not None:
         raise Conflict(_l("This service is hidden already."))
@@ -205,15 +200,8 @@ def unhide_service(service: Service, admin) -> None:
 
 
 def lock_service(service_id: int) -> Service:
-    """The service row, fresh and locked until the transaction ends: on
-    PostgreSQL SELECT ... FOR UPDATE; on SQLite the write transaction is
-    IMMEDIATE already (see db.py), which serialises writers."""
-    service = db.session.scalar(
-        sa.select(Service).where(Service.id == service_id)
-        .with_for_update().execution_options(populate_existing=True))
-    if service is None:
-        raise NotFound()
-    return service
+    """Joins, cancellations and status changes of one service queue here."""
+    return lock_row(Service, service_id)
 
 
 def _set_status(service: Service, status: ServiceStatus) -> None:
