@@ -148,3 +148,37 @@ def test_correct_an_approved_record(client_for, volunteer, branch, lead):
     correction = db.session.scalar(sa.select(HourRecord).filter_by(corrects_id=record.id))
     assert correction.minutes == 60
     assert client_for(make_user()).get(f"/hours/{record.id}/correct").status_code == 404
+
+
+def test_review_queue_filters_and_the_residents_rating(client_for, volunteer, branch, lead):
+    from marketplace.enrollments import services as enrollments
+
+    from .factories import make_service
+
+    other = make_user(is_volunteer=True, display_name="李秀英")
+    branches.add_member(branch, other, MembershipKind.HOME)
+    service = make_service(volunteer=volunteer, auto_confirm=True, starts_at=None, ends_at=None)
+    enrollment = enrollments.join(service.id, make_user(), "13800000000")
+    enrollments.complete(enrollment, volunteer)
+    enrollments.rate(enrollment, enrollment.resident, 4, "很细心")
+    start = utcnow() - timedelta(days=2)
+    linked = hours.record_hours(volunteer, hours.HourData(
+        branch_id=branch.id, started_at=start, ended_at=start + timedelta(hours=1),
+        description="上门维修空调", place="居民家", enrollment_id=enrollment.id))
+    unlinked = _record(other, branch, days_ago=3)
+    db.session.commit()
+    client = client_for(lead)
+    path = f"/branches/{branch.id}/review"
+
+    page = text(client.get(path))
+    assert "上门维修空调" in page and "李秀英" in page and "很细心" in page
+    page = text(client.get(f"{path}?member={other.id}"))
+    assert "李秀英 · 2.0 h" in page and "上门维修空调" not in page
+    page = text(client.get(f"{path}?linked=yes"))
+    assert "上门维修空调" in page and f'id="pick-{unlinked.id}"' not in page
+    page = text(client.get(f"{path}?linked=no"))
+    assert f'id="pick-{linked.id}"' not in page and f'id="pick-{unlinked.id}"' in page
+    month = utc_to_local(start).strftime("%Y-%m")
+    assert f'id="pick-{linked.id}"' in text(client.get(f"{path}?month={month}"))
+    assert f'id="pick-{linked.id}"' not in text(client.get(f"{path}?month=2001-01"))
+    assert client.get(f"{path}?month=bogus&member=999999").status_code == 200

@@ -1,6 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import (
+    DateField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 
@@ -26,3 +34,17 @@ class HourForm(FlaskForm):
 
 class RejectForm(FlaskForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(min=2, max=200)])
+
+
+class ReviewFilterForm(FlaskForm):
+    """The review queue's filters: a GET form, nothing is changed."""
+
+    class Meta:
+        csrf = False
+
+    member = SelectField(_l("Member"), validators=[Optional()])
+    month = StringField(_l("Month"), validators=[Optional(), Length(max=7)],
+                        render_kw={"type": "month"})
+    linked = SelectField(_l("Served"), validators=[Optional()], choices=[
+        SelectChoice("", _l("Any")), SelectChoice("yes", _l("A service or help request")),
+        SelectChoice("no", _l("Other volunteer work"))])

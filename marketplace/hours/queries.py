@@ -4,12 +4,15 @@ own records and totals, each page in a fixed number of queries."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from ..exceptions import NotFound
 from ..extensions import db
+from ..feedback.models import Feedback
+from ..localtime import local_day_start
 from ..pagination import Page, SortKey, paginate
 from .models import HourRecord, HourStatus, PointEntry
 from .stars import star_level
@@ -74,3 +77,46 @@ def volunteer_totals(user_id: int) -> VolunteerTotals:
                   sa.func.coalesce(sa.func.sum(PointEntry.points), 0))
         .where(PointEntry.user_id == user_id)).one()
     return VolunteerTotals(approved_minutes=int(minutes), points=int(points))
+
+
+@dataclass(frozen=True)
+class ReviewFilters:
+    volunteer_id: int | None = None
+    month: date | None = None  # any day of the local month wanted
+    linked: bool | None = None  # served an enrollment or a help request, or not
+
+
+def review_queue(branch_id: int, filters: ReviewFilters, cursor: str | None,
+                 limit: int) -> Page:
+    """Submitted records of a branch, oldest first, filtered for the lead."""
+    stmt = (sa.select(HourRecord)
+            .where(HourRecord.branch_id == branch_id, HourRecord.status == HourStatus.SUBMITTED)
+            .options(*_WITH_PEOPLE))
+    if filters.volunteer_id:
+        stmt = stmt.where(HourRecord.volunteer_id == filters.volunteer_id)
+    if filters.month:
+        first = filters.month.replace(day=1)
+        after = (first + timedelta(days=32)).replace(day=1)
+        stmt = stmt.where(HourRecord.started_at >= local_day_start(first),
+                          HourRecord.started_at < local_day_start(after))
+    if filters.linked is not None:
+        is_linked = sa.or_(HourRecord.enrollment_id.is_not(None),
+                           HourRecord.help_request_id.is_not(None))
+        stmt = stmt.where(is_linked if filters.linked else sa.not_(is_linked))
+    return paginate(stmt, [SortKey(HourRecord.id)], cursor, limit)
+
+
+def resident_ratings(records: list[HourRecord]) -> dict[int, Feedback]:
+    """The resident's rating of what each record served, in one query."""
+    by_enrollment = {r.enrollment_id: r.id for r in records if r.enrollment_id}
+    by_request = {r.help_request_id: r.id for r in records if r.help_request_id}
+    if not by_enrollment and not by_request:
+        return {}
+    ratings = db.session.scalars(sa.select(Feedback).where(sa.or_(
+        Feedback.enrollment_id.in_(by_enrollment), Feedback.help_request_id.in_(by_request))))
+    found = {}
+    for feedback in ratings:
+        record_id = (by_enrollment.get(feedback.enrollment_id)
+                     or by_request.get(feedback.help_request_id))
+        found[record_id] = feedback
+    return found

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
+from ..accounts.models import User
 from ..authz import is_lead_of
 from ..branches.models import Branch, Membership, MembershipStatus
 from ..exceptions import DomainError
@@ -18,8 +19,7 @@ from ..localtime import local_to_utc, utc_to_local
 from ..pages import perform
 from . import queries
 from . import services as hours
-from .forms import HourForm, RejectForm
-from .models import HourStatus
+from .forms import HourForm, ReviewFilterForm
 
 bp = Blueprint("hours", __name__, template_folder="templates")
 
@@ -81,10 +81,34 @@ def review(branch_id: int):
     branch = db.session.get(Branch, branch_id)
     if branch is None or not (current_user.is_admin or is_lead_of(current_user, branch)):
         abort(404 if branch is None else 403)
-    page = queries.branch_records(branch.id, HourStatus.SUBMITTED, request.args.get("cursor"),
-                                  50)
-    return render_template("hours/review.html", branch=branch, page=page,
-                           reject_form=RejectForm())
+    form, filters = _review_filters(branch)
+    try:
+        page = queries.review_queue(branch.id, filters, request.args.get("cursor"), 50)
+    except DomainError:  # a stale or forged cursor: start from the top
+        page = queries.review_queue(branch.id, filters, None, 50)
+    return render_template("hours/review.html", branch=branch, page=page, form=form,
+                           ratings=queries.resident_ratings(page.items), args=request.args)
+
+
+def _review_filters(branch) -> tuple[ReviewFilterForm, queries.ReviewFilters]:
+    form = ReviewFilterForm(request.args)
+    members = db.session.execute(
+        sa.select(User.id, User.display_name).join(Membership, Membership.user_id == User.id)
+        .where(Membership.branch_id == branch.id, Membership.status == MembershipStatus.ACTIVE)
+        .order_by(User.display_name)).all()
+    form.member.choices = [SelectChoice("", _("Everyone"))] + [
+        SelectChoice(str(user_id), name) for user_id, name in members]
+    form.validate()
+    month = None
+    if form.month.data and not form.month.errors:
+        try:
+            month = datetime.strptime(form.month.data, "%Y-%m").date()
+        except ValueError:
+            form.month.errors = [_("Month: like 2026-11.")]
+    member = form.member.data if form.member.data and not form.member.errors else None
+    linked = {"yes": True, "no": False}.get(form.linked.data)
+    return form, queries.ReviewFilters(volunteer_id=int(member) if member else None,
+                                       month=month, linked=linked)
 
 
 def _reviewable(record_id: int):
