@@ -12,7 +12,8 @@ from ..exceptions import InvalidInput
 from ..extensions import db
 from ..listings.models import Category
 from ..localtime import local_to_utc
-from .auth import SECURITY, bearer_token
+from .auth import SECURITY, bearer_token, token_required
+from .schemas import ErrorSchema
 
 MAX_PAGE_SIZE = 100
 OPTIONAL_TOKEN = [{}, *SECURITY]
@@ -69,3 +70,19 @@ def merged(obj, data_class, changes: dict) -> dict:
     """A PATCH names only what changes; the rules check the whole record."""
     current = {f.name: getattr(obj, f.name) for f in dataclass_fields(data_class)}
     return current | changes
+
+
+def action_route(blp, rule: str, view, response_schema, *, name: str, doc: str,
+                 refused: str = "Not the caller's to do.",
+                 conflict: str = "Not possible in its current status.",
+                 not_found: str | None = None):
+    """Register `view` as POST `rule`, token-protected and documented with the
+    answers every state-changing action shares (200, 403, 404, 409)."""
+
+    view.__name__ = view.__qualname__ = name
+    view.__doc__ = doc
+    view = blp.alt_response(409, schema=ErrorSchema, description=conflict)(view)
+    view = blp.alt_response(404, schema=ErrorSchema, description=not_found)(view)
+    view = blp.alt_response(403, schema=ErrorSchema, description=refused)(view)
+    view = blp.response(200, response_schema)(view)
+    return blp.route(rule, methods=["POST"])(token_required(view))

@@ -13,7 +13,7 @@ from ..extensions import db, limiter
 from ..listings import queries as listing_queries
 from ..listings import services as listings
 from .auth import token_required
-from .common import FeedbackIn, PageArgs, UserBrief
+from .common import FeedbackIn, PageArgs, UserBrief, action_route
 from .schemas import ErrorSchema
 
 blp = Blueprint("api_enrollments", __name__, description="Joining services (加入该项目)")
@@ -188,15 +188,8 @@ def _action(path: str, step, doc: str):
     def view(enrollment_id: int):
         return _act(enrollment_id, step)
 
-    view.__name__ = view.__qualname__ = path.replace("-", "_")
-    view.__doc__ = doc
-    view = blp.alt_response(409, schema=ErrorSchema,
-                            description="Not possible in its current status.")(view)
-    view = blp.alt_response(404, schema=ErrorSchema)(view)
-    view = blp.alt_response(403, schema=ErrorSchema, description="Not the caller's to do.")(view)
-    view = blp.response(200, EnrollmentOut)(view)
-    return blp.route(f"/enrollments/<int:enrollment_id>/{path}", methods=["POST"])(
-        token_required(view))
+    return action_route(blp, f"/enrollments/<int:enrollment_id>/{path}", view, EnrollmentOut,
+                        name=path.replace("-", "_"), doc=doc)
 
 
 _action("cancel", enrollments.cancel,

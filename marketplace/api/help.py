@@ -17,6 +17,7 @@ from .common import (
     OPTIONAL_TOKEN,
     FeedbackIn,
     PageArgs,
+    action_route,
     category_id_from,
     merged,
     optional_user,
@@ -226,17 +227,11 @@ def _offer_action(path: str, step, doc: str, refused: str):
         db.session.commit()
         return _offer(offer, g.api_user)
 
-    view.__name__ = view.__qualname__ = f"offer_{path}"
-    view.__doc__ = doc
-    view = blp.alt_response(409, schema=ErrorSchema,
-                            description="Not possible in the offer's or request's status.")(view)
-    view = blp.alt_response(404, schema=ErrorSchema,
-                            description="Unknown, or the caller is neither its volunteer "
-                                        "nor the requester.")(view)
-    view = blp.alt_response(403, schema=ErrorSchema, description=refused)(view)
-    view = blp.response(200, OfferOut)(view)
-    return blp.route(f"/help-offers/<int:offer_id>/{path}", methods=["POST"])(
-        token_required(view))
+    return action_route(
+        blp, f"/help-offers/<int:offer_id>/{path}", view, OfferOut, name=f"offer_{path}",
+        doc=doc, refused=refused,
+        conflict="Not possible in the offer's or request's status.",
+        not_found="Unknown, or the caller is neither its volunteer nor the requester.")
 
 
 _offer_action("accept", help_requests.accept_offer,
@@ -259,15 +254,9 @@ def _request_action(path: str, step, doc: str):
         db.session.commit()
         return _one(request, g.api_user)
 
-    view.__name__ = view.__qualname__ = path.replace("-", "_")
-    view.__doc__ = doc
-    view = blp.alt_response(409, schema=ErrorSchema,
-                            description="Not possible in the request's status.")(view)
-    view = blp.alt_response(404, schema=ErrorSchema)(view)
-    view = blp.alt_response(403, schema=ErrorSchema, description="Not the caller's to do.")(view)
-    view = blp.response(200, HelpRequestOut)(view)
-    return blp.route(f"/help-requests/<int:request_id>/{path}", methods=["POST"])(
-        token_required(view))
+    return action_route(blp, f"/help-requests/<int:request_id>/{path}", view, HelpRequestOut,
+                        name=path.replace("-", "_"), doc=doc,
+                        conflict="Not possible in the request's status.")
 
 
 _request_action("complete", help_requests.complete_request,

@@ -5,7 +5,7 @@ over hours.services and hours.queries: every rule lives there."""
 from flask import g
 from flask_smorest import Blueprint
 
-from ..authz import is_lead_of
+from ..authz import can_manage_branch
 from ..branches.queries import get_branch
 from ..exceptions import NotAllowed, NotFound
 from ..extensions import db
@@ -43,10 +43,6 @@ def _out(record: HourRecord) -> dict:
     }
 
 
-def _can_see(record: HourRecord, user) -> bool:
-    return user.is_admin or record.volunteer_id == user.id or is_lead_of(user, record.branch)
-
-
 # -- recording ---------------------------------------------------------------------
 
 @blp.route("/hours", methods=["POST"])
@@ -81,7 +77,7 @@ def record(data):
 def detail(record_id: int):
     """One record: for its volunteer, the branch's leads and admins."""
     result = queries.record_for_page(record_id)
-    if not _can_see(result, g.api_user):
+    if not hours.can_view(result, g.api_user):
         raise NotFound()
     return _out(result)
 
@@ -98,7 +94,7 @@ def detail(record_id: int):
 def branch_hours(args, branch_id: int):
     """The branch's records, oldest first (the review queue's order)."""
     branch = get_branch(branch_id)
-    if not (g.api_user.is_admin or is_lead_of(g.api_user, branch)):
+    if not can_manage_branch(g.api_user, branch):
         raise NotAllowed()
     status = None if args["status"] == "all" else HourStatus(args["status"])
     page = queries.branch_records(branch.id, status, args.get("cursor"), args["limit"])

@@ -32,10 +32,6 @@ class HourForm(FlaskForm):
     help_request_id = HiddenField()
 
 
-class RejectForm(FlaskForm):
-    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(min=2, max=200)])
-
-
 class ReviewFilterForm(FlaskForm):
     """The review queue's filters: a GET form, nothing is changed."""
 

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import User
 from ..audit.services import record as audit
-from ..authz import is_lead_of
+from ..authz import can_manage_branch
 from ..branches.models import Branch, Membership, MembershipStatus
 from ..db import utcnow
 from ..enrollments.models import Enrollment, EnrollmentStatus
@@ -56,6 +56,11 @@ class HourData:
     served_person: str | None = None
     activity_lead: str | None = None
     visit_code: str | None = None  # the resident's one-time code, given at the door
+
+
+def can_view(record: HourRecord, user) -> bool:
+    """The volunteer, the branch's leads (and leads above it) and admins."""
+    return record.volunteer_id == user.id or can_manage_branch(user, record.branch)
 
 
 def get_record(record_id: int) -> HourRecord:
@@ -217,7 +222,7 @@ def _pending_or_approved_correction(record_id: int) -> bool:
 
 def _lock_for_review(record: HourRecord, lead) -> HourRecord:
     record = lock_row(HourRecord, record.id)
-    if not (lead.is_admin or is_lead_of(lead, record.branch)):
+    if not can_manage_branch(lead, record.branch):
         raise NotAllowed()
     if record.volunteer_id == lead.id:
         raise OwnRecord()

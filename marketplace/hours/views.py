@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
 from ..accounts.models import User
-from ..authz import is_lead_of
+from ..authz import can_manage_branch
 from ..branches.models import Branch, Membership, MembershipStatus
 from ..exceptions import DomainError
 from ..extensions import db
@@ -79,7 +79,7 @@ def mine():
 @login_required
 def review(branch_id: int):
     branch = db.session.get(Branch, branch_id)
-    if branch is None or not (current_user.is_admin or is_lead_of(current_user, branch)):
+    if branch is None or not can_manage_branch(current_user, branch):
         abort(404 if branch is None else 403)
     form, filters = _review_filters(branch)
     try:
@@ -114,7 +114,7 @@ def _review_filters(branch) -> tuple[ReviewFilterForm, queries.ReviewFilters]:
 def _reviewable(record_id: int):
     """Only the branch's leads (and admins) reach the review buttons."""
     record = hours.get_record(record_id)
-    if not (current_user.is_admin or is_lead_of(current_user, record.branch)):
+    if not can_manage_branch(current_user, record.branch):
         abort(403)
     return record
 

@@ -47,7 +47,8 @@ class ServiceForm(FlaskForm):
 
 
 class HideForm(FlaskForm):
-    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(min=2, max=200)])
+    # Checked by the moderation rule (validation.check_reason), not here.
+    reason = StringField(_l("Reason"))
 
 
 class BrowseForm(FlaskForm):
