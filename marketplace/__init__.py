@@ -55,15 +55,22 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .api import init_api
+    from .branches.admin_views import bp as branches_admin_bp
     from .branches.views import bp as branches_bp
+    from .certificates.views import bp as certificates_bp
+    from .dashboards.views import bp as dashboards_bp
     from .enrollments.views import bp as enrollments_bp
     from .help.views import bp as help_bp
+    from .hours.report_views import bp as hour_reports_bp
     from .hours.views import bp as hours_bp
     from .listings.views import bp as listings_bp
     from .main.views import bp as main_bp
     from .notifications.views import bp as notifications_bp
+    from .rankings.views import bp as rankings_bp
+    from .roster.views import bp as roster_bp
 
     for blueprint in (main_bp, accounts_bp, listings_bp, enrollments_bp, help_bp, hours_bp,
-                      notifications_bp, branches_bp, admin_bp):
+                      notifications_bp, branches_bp, branches_admin_bp, dashboards_bp,
+                      hour_reports_bp, certificates_bp, rankings_bp, roster_bp, admin_bp):
         app.register_blueprint(blueprint)
     init_api(app)

@@ -1,4 +1,5 @@
-"""Command-line tools: `flask create-admin`, `flask seed-demo`."""
+"""Command-line tools: `flask create-admin`, `flask seed-demo`, and each
+domain's own groups (`flask roster …`, `flask stats …`)."""
 
 import click
 from flask import Flask
@@ -6,11 +7,15 @@ from flask import Flask
 from .accounts import services as accounts
 from .exceptions import DomainError
 from .extensions import db
+from .rankings.cli import stats_cli
+from .roster.cli import roster_cli
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(roster_cli)
+    app.cli.add_command(stats_cli)
 
 
 @click.command("create-admin")

@@ -4,15 +4,18 @@
 from .accounts.models import ApiToken, User
 from .audit.models import AuditEntry
 from .branches.models import Alliance, Branch, Membership, alliance_branches
+from .certificates.models import Certificate
 from .enrollments.models import Enrollment
 from .feedback.models import Feedback
 from .help.models import HelpOffer, HelpRequest
-from .hours.models import HourRecord, PointEntry
+from .hours.models import HourRecord, HourReport, PointEntry
 from .listings.models import Category, Service
 from .notifications.models import Notification
+from .rankings.models import BranchPeriodStat, DistrictPeriodStat, MemberPeriodStat
 
 __all__ = [
-    "Alliance", "ApiToken", "AuditEntry", "Branch", "Category", "Enrollment", "Feedback",
-    "HelpOffer", "HelpRequest", "HourRecord", "Membership", "Notification", "PointEntry",
+    "Alliance", "ApiToken", "AuditEntry", "Branch", "BranchPeriodStat", "Category",
+    "Certificate", "DistrictPeriodStat", "Enrollment", "Feedback", "HelpOffer", "HelpRequest",
+    "HourRecord", "HourReport", "MemberPeriodStat", "Membership", "Notification", "PointEntry",
     "Service", "User", "alliance_branches",
 ]

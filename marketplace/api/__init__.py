@@ -9,7 +9,18 @@ from ..routing import IdConverter, id_schema
 
 
 def init_api(app: Flask) -> None:
-    from . import accounts, branches, catalog, enrollments, help, hours, services
+    from . import (
+        accounts,
+        branches,
+        catalog,
+        certificates,
+        enrollments,
+        help,
+        hour_reports,
+        hours,
+        rankings,
+        services,
+    )
 
     api.init_app(app, spec_kwargs={"info": {"description": "网淘 volunteer-service marketplace"}})
     api.register_converter(IdConverter, id_schema)
@@ -17,7 +28,7 @@ def init_api(app: Flask) -> None:
         "bearerAuth", {"type": "http", "scheme": "bearer",
                        "description": "POST /api/v1/auth/token gives a token."})
     for blueprint in (accounts.blp, catalog.blp, services.blp, enrollments.blp, help.blp,
-                      branches.blp, hours.blp):
+                      branches.blp, hours.blp, hour_reports.blp, certificates.blp, rankings.blp):
         csrf.exempt(blueprint)  # bearer tokens only, never cookies: no CSRF to fear
         api.register_blueprint(blueprint, url_prefix="/api/v1")
 

@@ -16,6 +16,7 @@ class AuditEntry(Base):
     __table_args__ = (
         sa.Index("ix_audit_entries_target", "target_type", "target_id"),
         sa.Index("ix_audit_entries_actor", "actor_id", "id"),
+        sa.Index("ix_audit_entries_action", "action", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

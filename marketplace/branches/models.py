@@ -57,9 +57,11 @@ class Branch(Base):
     # Active members, kept by the membership service so lists never count rows.
     member_count: Mapped[int] = mapped_column(default=0)
     retired_at: Mapped[datetime | None]
+    # Where the members went when the branch was retired into another.
+    successor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("branches.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    parent: Mapped[Branch | None] = relationship(remote_side=[id])
+    parent: Mapped[Branch | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
 
 
 alliance_branches = sa.Table(
@@ -110,6 +112,8 @@ class Membership(Base):
     status: Mapped[MembershipStatus] = mapped_column(
         checked_enum(MembershipStatus, "status"), default=MembershipStatus.ACTIVE
     )
+    # What the volunteer wrote when asking to join.
+    message: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]

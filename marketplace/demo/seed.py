@@ -24,6 +24,7 @@ from ..listings.categories import ensure_default_categories
 from ..listings.models import Service, ServiceMode, ServiceStatus
 from ..listings.services import recount_open_services
 from ..notifications.models import Notification
+from ..rankings import totals
 from . import data
 
 DEMO_PASSWORD = "wangtao-demo-2026"  # noqa: S105  (printed for the demo on purpose)
@@ -100,6 +101,9 @@ def _services(users: dict, categories: dict) -> dict:
         services[key] = service
     db.session.flush()
     recount_open_services()
+    for service in services.values():  # the public page counts publications
+        if service.published_at:
+            totals.on_first_published(service.category_id, service.published_at)
     return services
 
 

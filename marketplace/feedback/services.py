@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..exceptions import Conflict, InvalidInput
 from ..extensions import db
+from ..rankings import totals
 from .models import Feedback
 
 MAX_COMMENT = 500
@@ -38,4 +39,5 @@ def leave_feedback(resident, volunteer_id: int, rating: int, comment: str | None
                         comment=comment)
     db.session.add(feedback)
     db.session.flush()
+    totals.on_feedback(feedback)
     return feedback

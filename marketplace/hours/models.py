@@ -102,3 +102,46 @@ class PointEntry(Base):
     points: Mapped[int]
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    record: Mapped[HourRecord | None] = relationship()
+    branch: Mapped[Branch] = relationship()
+
+
+class ReportStatus(StrEnum):
+    OPEN = "open"
+    CORRECTED = "corrected"  # the lead recorded a correction
+    ANSWERED = "answered"  # the lead explained why the record stands
+
+
+_OPEN_REPORT = sa.text("status = 'open'")
+
+
+class HourReport(Base):
+    """A volunteer's report of an error in one of their records, answered by
+    a lead with a correction or a reason."""
+
+    __tablename__ = "hour_reports"
+    __table_args__ = (
+        sa.Index("uq_hour_reports_one_open", "hour_record_id", unique=True,
+                 sqlite_where=_OPEN_REPORT, postgresql_where=_OPEN_REPORT),
+        sa.Index("ix_hour_reports_branch", "branch_id", "status", "id"),
+        sa.CheckConstraint("status = 'open' OR answered_by_id IS NOT NULL",
+                           name="answered_has_author"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hour_record_id: Mapped[int] = mapped_column(sa.ForeignKey("hour_records.id"))
+    branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"))
+    volunteer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    message: Mapped[str] = mapped_column(sa.String(500))
+    status: Mapped[ReportStatus] = mapped_column(
+        checked_enum(ReportStatus, "status"), default=ReportStatus.OPEN
+    )
+    answer: Mapped[str | None] = mapped_column(sa.String(200))
+    correction_id: Mapped[int | None] = mapped_column(sa.ForeignKey("hour_records.id"))
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    answered_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    record: Mapped[HourRecord] = relationship(foreign_keys=[hour_record_id])
+    volunteer: Mapped[User] = relationship(foreign_keys=[volunteer_id])

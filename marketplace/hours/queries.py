@@ -4,7 +4,7 @@ own records and totals, each page in a fixed number of queries."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -15,7 +15,7 @@ from ..feedback.models import Feedback
 from ..localtime import local_day_start
 from ..pagination import Page, SortKey, paginate
 from .models import HourRecord, HourStatus, PointEntry
-from .stars import star_level
+from .stars import next_star_hours, star_level
 
 _WITH_PEOPLE = (joinedload(HourRecord.volunteer), joinedload(HourRecord.branch))
 
@@ -69,6 +69,10 @@ class VolunteerTotals:
     def stars(self) -> int:
         return star_level(self.approved_minutes)
 
+    @property
+    def next_star_hours(self) -> int | None:
+        return next_star_hours(self.approved_minutes)
+
 
 def volunteer_totals(user_id: int) -> VolunteerTotals:
     """Net approved minutes and points from the ledger (reversals included)."""
@@ -77,6 +81,16 @@ def volunteer_totals(user_id: int) -> VolunteerTotals:
                   sa.func.coalesce(sa.func.sum(PointEntry.points), 0))
         .where(PointEntry.user_id == user_id)).one()
     return VolunteerTotals(approved_minutes=int(minutes), points=int(points))
+
+
+def points_of(user_id: int, cursor: str | None, limit: int) -> Page:
+    """A volunteer's points ledger, newest first, with the record and branch
+    each entry came from."""
+    stmt = (sa.select(PointEntry).where(PointEntry.user_id == user_id)
+            .options(joinedload(PointEntry.record), joinedload(PointEntry.branch)))
+    keys = [SortKey(PointEntry.created_at, descending=True, kind=datetime),
+            SortKey(PointEntry.id, descending=True)]  # ix_point_entries_user serves it
+    return paginate(stmt, keys, cursor, limit)
 
 
 @dataclass(frozen=True)

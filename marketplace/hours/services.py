@@ -27,6 +27,7 @@ from ..help.models import HelpRequest, HelpRequestStatus
 from ..localtime import local_day_start, local_zone
 from ..locking import lock_row
 from ..notifications.services import notify
+from ..rankings import totals
 from ..validation import check_reason
 from ..visitcodes import use_code
 from .models import HourRecord, HourStatus, PointEntry, PointReason
@@ -237,11 +238,12 @@ def approve(record: HourRecord, lead) -> None:
         HourStatus.APPROVED, lead.id, utcnow())
     if record.corrects_id:
         _reverse(db.session.get(HourRecord, record.corrects_id), lead)
+    points = points_for(record.minutes, record.resident_confirmed_at is not None)
     db.session.add(PointEntry(
         user_id=record.volunteer_id, branch_id=record.branch_id, hour_record_id=record.id,
-        reason=PointReason.HOURS_APPROVED, minutes=record.minutes,
-        points=points_for(record.minutes, record.resident_confirmed_at is not None),
+        reason=PointReason.HOURS_APPROVED, minutes=record.minutes, points=points,
         created_by_id=lead.id))
+    totals.on_approved(record, record.minutes, points)
     notify(record.volunteer_id, "hours.approved", hour_record_id=record.id,
            hours=record.minutes / 60)
     audit(lead, "hour_record.approve", record)
@@ -275,3 +277,4 @@ def _reverse(original: HourRecord, lead) -> None:
             user_id=original.volunteer_id, branch_id=original.branch_id,
             hour_record_id=original.id, reason=PointReason.REVERSAL, minutes=-minutes,
             points=-points, created_by_id=lead.id))
+        totals.on_reversed(original, -minutes, -points)

@@ -75,6 +75,18 @@ def mine():
                            totals=queries.volunteer_totals(current_user.id))
 
 
+@bp.route("/my/points")
+@login_required
+def points():
+    """The points ledger: what each approval earned and what corrections took back."""
+    try:
+        page = queries.points_of(current_user.id, request.args.get("cursor"), 30)
+    except DomainError:  # a stale or forged cursor: start from the top
+        page = queries.points_of(current_user.id, None, 30)
+    return render_template("hours/points.html", page=page,
+                           totals=queries.volunteer_totals(current_user.id))
+
+
 @bp.route("/branches/<int:branch_id>/review")
 @login_required
 def review(branch_id: int):

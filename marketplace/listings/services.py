@@ -18,6 +18,7 @@ from ..db import utcnow
 from ..exceptions import Conflict, InvalidInput, NotAllowed, NotFound
 from ..extensions import db
 from ..locking import lock_row
+from ..rankings import totals
 from ..validation import check_category, check_community, check_reason, check_title
 from .models import Category, Service, ServiceMode, ServiceStatus
 
@@ -148,7 +149,9 @@ def publish_service(service: Service, actor) -> None:
     if service.status not in (ServiceStatus.DRAFT, ServiceStatus.PAUSED):
         raise Conflict(_l("Only a draft or paused service can be published."))
     _set_status(service, ServiceStatus.PUBLISHED)
-    service.published_at = service.published_at or utcnow()
+    if service.published_at is None:  # counted once, when first published
+        service.published_at = utcnow()
+        totals.on_first_published(service.category_id, service.published_at)
 
 
 def pause_service(service: Service, actor) -> None:
