@@ -13,7 +13,7 @@ from ..forms import apply_domain_error
 from ..labels import category_name
 from ..listings.forms import HideForm
 from ..listings.queries import active_categories
-from ..pages import perform
+from ..pages import keyset_page, perform
 from ..profiles.queries import volunteer_profiles
 from . import queries
 from . import services as help_requests
@@ -37,10 +37,7 @@ def browse():
         community=form.community.data or "",
         urgency=Urgency(form.urgency.data) if form.urgency.data and not form.urgency.errors
         else None)
-    try:
-        page = queries.browse(filters, request.args.get("cursor"), PAGE_SIZE)
-    except DomainError:  # a stale or forged cursor: start from the top
-        page = queries.browse(filters, None, PAGE_SIZE)
+    page = keyset_page(lambda cursor: queries.browse(filters, cursor, PAGE_SIZE))
     nearby = []
     if current_user.is_authenticated and current_user.is_volunteer:
         nearby = queries.unanswered_near(current_user)

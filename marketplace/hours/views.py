@@ -16,7 +16,7 @@ from ..exceptions import DomainError
 from ..extensions import db
 from ..forms import apply_domain_error
 from ..localtime import local_to_utc, utc_to_local
-from ..pages import perform
+from ..pages import keyset_page, perform
 from . import queries
 from . import services as hours
 from .forms import HourForm, ReviewFilterForm
@@ -79,10 +79,7 @@ def mine():
 @login_required
 def points():
     """The points ledger: what each approval earned and what corrections took back."""
-    try:
-        page = queries.points_of(current_user.id, request.args.get("cursor"), 30)
-    except DomainError:  # a stale or forged cursor: start from the top
-        page = queries.points_of(current_user.id, None, 30)
+    page = keyset_page(lambda cursor: queries.points_of(current_user.id, cursor, 30))
     return render_template("hours/points.html", page=page,
                            totals=queries.volunteer_totals(current_user.id))
 
@@ -94,10 +91,7 @@ def review(branch_id: int):
     if branch is None or not can_manage_branch(current_user, branch):
         abort(404 if branch is None else 403)
     form, filters = _review_filters(branch)
-    try:
-        page = queries.review_queue(branch.id, filters, request.args.get("cursor"), 50)
-    except DomainError:  # a stale or forged cursor: start from the top
-        page = queries.review_queue(branch.id, filters, None, 50)
+    page = keyset_page(lambda cursor: queries.review_queue(branch.id, filters, cursor, 50))
     return render_template("hours/review.html", branch=branch, page=page, form=form,
                            ratings=queries.resident_ratings(page.items), args=request.args)
 

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..forms import apply_domain_error
 from ..labels import category_name
 from ..localtime import local_to_utc, utc_to_local
-from ..pages import perform
+from ..pages import keyset_page, perform
 from ..profiles.queries import volunteer_profile
 from . import queries
 from . import services as listings
@@ -43,10 +43,7 @@ def browse():
         date_to=form.date_to.data if not form.date_to.errors else None,
         has_places=bool(form.has_places.data),
         sort=form.sort.data if form.sort.data in queries.SORTS else "soonest")
-    try:
-        page = queries.browse(filters, request.args.get("cursor"), PAGE_SIZE)
-    except DomainError:  # a stale or forged cursor: start from the top
-        page = queries.browse(filters, None, PAGE_SIZE)
+    page = keyset_page(lambda cursor: queries.browse(filters, cursor, PAGE_SIZE))
     return render_template("listings/browse.html", form=form, page=page,
                            categories=categories, args=request.args)
 
