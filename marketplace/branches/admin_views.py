@@ -1,14 +1,12 @@
 """The district office's branch pages: the tree, create, rename, move, retire, alliances."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..authz import admin_required
-from ..exceptions import DomainError
 from ..extensions import db
-from ..forms import apply_domain_error
-from ..pages import perform
+from ..pages import keyset_page, perform, save_form
 from . import queries, tree
 from . import services as members
 from .forms import (
@@ -30,11 +28,7 @@ PAGE_SIZE = 50
 
 
 def _page(query, *args, cursor_arg: str = "cursor", **kwargs):
-    """A page of a keyset list; a stale or forged cursor starts from the top."""
-    try:
-        return query(*args, request.args.get(cursor_arg), PAGE_SIZE, **kwargs)
-    except DomainError:
-        return query(*args, None, PAGE_SIZE, **kwargs)
+    return keyset_page(lambda cursor: query(*args, cursor, PAGE_SIZE, **kwargs), cursor_arg)
 
 
 def _branch_by_number(field) -> Branch | None:
@@ -43,19 +37,6 @@ def _branch_by_number(field) -> Branch | None:
     if branch is None:
         field.errors = [*field.errors, _("No branch has this number.")]
     return branch
-
-
-def _save(step, form, success: str) -> bool:
-    """Run one admin action as one transaction; a refusal goes next to its field."""
-    try:
-        step()
-    except DomainError as exc:
-        db.session.rollback()
-        apply_domain_error(form, exc)
-        return False
-    db.session.commit()
-    flash(success, "success")
-    return True
 
 
 # -- the tree -------------------------------------------------------------------------
@@ -78,6 +59,8 @@ def index():
 @admin_required
 def create():
     form = BranchForm()
+    if request.method == "GET" and request.args.get("parent_id", "").isdigit():
+        form.parent_id.data = int(request.args["parent_id"])  # "new branch under it"
     if form.validate_on_submit():
         parent = _branch_by_number(form.parent_id) if form.parent_id.data else None
         if not form.parent_id.errors:
@@ -88,7 +71,7 @@ def create():
                     form.name.data, BranchKind(form.kind.data), parent=parent,
                     actor=current_user, code=form.code.data, community=form.community.data))
 
-            if _save(step, form, _("The branch is created.")):
+            if save_form(step, form, _("The branch is created.")):
                 return redirect(url_for("branches_admin.detail", branch_id=created[0].id))
     return render_template("branches/admin_new.html", form=form)
 
@@ -116,7 +99,7 @@ def _detail(branch: Branch, **forms):
 def rename(branch_id: int):
     branch = queries.branch_for_page(branch_id)
     form = RenameForm()
-    if form.validate_on_submit() and _save(
+    if form.validate_on_submit() and save_form(
             lambda: tree.rename_branch(branch, form.name.data, current_user), form,
             _("Renamed.")):
         return redirect(url_for("branches_admin.detail", branch_id=branch_id))
@@ -130,7 +113,7 @@ def move(branch_id: int):
     form = MoveForm()
     if form.validate_on_submit():
         parent = _branch_by_number(form.parent_id) if form.parent_id.data else None
-        if not form.parent_id.errors and _save(
+        if not form.parent_id.errors and save_form(
                 lambda: tree.move_branch(branch, parent, current_user), form,
                 _("Moved, with everything under it.")):
             return redirect(url_for("branches_admin.detail", branch_id=branch_id))
@@ -144,7 +127,7 @@ def retire(branch_id: int):
     form = RetireForm()
     if form.validate_on_submit():
         successor = _branch_by_number(form.successor_id) if form.successor_id.data else None
-        if not form.successor_id.errors and _save(
+        if not form.successor_id.errors and save_form(
                 lambda: tree.retire_branch(branch, current_user, successor), form,
                 _("The branch is retired.")):
             return redirect(url_for("branches_admin.detail", branch_id=branch_id))
@@ -166,7 +149,7 @@ def alliances():
             created.append(tree.create_alliance(form.name.data, form.description.data,
                                                 current_user))
 
-        if _save(step, form, _("The alliance is created.")):
+        if save_form(step, form, _("The alliance is created.")):
             return redirect(url_for("branches_admin.alliance", alliance_id=created[0].id))
     page = _page(queries.search_alliances, q)
     return render_template("branches/admin_alliances.html", form=form, search=search,
@@ -179,15 +162,22 @@ def alliances():
 def alliance(alliance_id: int):
     found = tree.get_alliance(alliance_id)
     form = AllianceForm(obj=found)
-    if form.validate_on_submit() and _save(
+    if form.validate_on_submit() and save_form(
             lambda: tree.update_alliance(found, current_user, form.name.data,
                                          form.description.data, set_description=True),
             form, _("Saved.")):
         return redirect(url_for("branches_admin.alliance", alliance_id=alliance_id))
-    return render_template("branches/admin_alliance.html", alliance=tree.get_alliance(alliance_id),
-                           form=form, add_form=AllianceBranchForm(),
-                           page=_page(queries.alliance_branch_page, alliance_id),
-                           args=request.args)
+    return _alliance(alliance_id, form=form)
+
+
+def _alliance(alliance_id: int, form: AllianceForm | None = None,
+              add_form: AllianceBranchForm | None = None):
+    found = tree.get_alliance(alliance_id)
+    return render_template(
+        "branches/admin_alliance.html", alliance=found,
+        form=form or AllianceForm(formdata=None, obj=found),
+        add_form=add_form or AllianceBranchForm(formdata=None),
+        page=_page(queries.alliance_branch_page, alliance_id), args=request.args)
 
 
 @bp.route("/alliances/<int:alliance_id>/branches", methods=["POST"])
@@ -195,14 +185,13 @@ def alliance(alliance_id: int):
 def alliance_add(alliance_id: int):
     found = tree.get_alliance(alliance_id)
     form = AllianceBranchForm()
-    back = url_for("branches_admin.alliance", alliance_id=alliance_id)
-    branch = (db.session.get(Branch, form.branch_id.data) if form.validate_on_submit()
-              else None)
-    if branch is None:
-        flash(_("Please give the number of an existing branch."), "danger")
-        return redirect(back)
-    return perform(lambda: tree.add_to_alliance(found, branch, current_user),
-                   _("%(name)s joined the alliance.", name=branch.name), back)
+    if form.validate_on_submit():
+        branch = _branch_by_number(form.branch_id)
+        if branch is not None and save_form(
+                lambda: tree.add_to_alliance(found, branch, current_user), form,
+                _("%(name)s joined the alliance.", name=branch.name)):
+            return redirect(url_for("branches_admin.alliance", alliance_id=alliance_id))
+    return _alliance(alliance_id, add_form=form)
 
 
 @bp.route("/alliances/<int:alliance_id>/branches/<int:branch_id>/remove", methods=["POST"])

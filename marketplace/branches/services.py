@@ -232,9 +232,11 @@ def _check_message(message: str | None) -> str | None:
     return message
 
 
-def _details(membership: Membership, **extra) -> dict:
-    return {"membership_id": membership.id, "branch_id": membership.branch_id,
-            "branch_name": membership.branch.name, **extra}
+def _details(member: Membership, /, **extra) -> dict:
+    """What a notice about a membership carries (`membership=` may be among
+    the extras: the kind, home or functional)."""
+    return {"membership_id": member.id, "branch_id": member.branch_id,
+            "branch_name": member.branch.name, **extra}
 
 
 # -- asking to join -------------------------------------------------------------------
@@ -367,7 +369,13 @@ def add_member(branch: Branch, user, membership: MembershipKind,
                                 "above."))
     if branch.retired_at is not None:
         raise NotJoinable(_l("This branch is retired."))
-    if live_membership(user, branch):
+    if branch.kind == BranchKind.COMMITTEE and role != MembershipRole.LEAD:
+        raise NotJoinable(_l("A party committee has no members of its own, only its leads."))
+    existing = live_membership(user, branch)
+    if existing is not None:
+        if existing.status == MembershipStatus.PENDING:
+            raise AlreadyAsked(_l("This person has asked to join already: answer the request "
+                                  "instead."))
         raise AlreadyMember()
     if membership == MembershipKind.HOME and home_membership(user):
         raise HomeBranchTaken()

@@ -87,6 +87,7 @@ def move_branch(branch: Branch, parent: Branch | None, actor) -> Branch:
     for obj in list(db.session.identity_map.values()):
         if isinstance(obj, Branch):
             db.session.expire(obj, ["path"])
+    db.session.expire(branch, ["parent"])
     audit(actor, "branch.move", branch, parent_id=new_parent_id,
           was=was)
     return branch

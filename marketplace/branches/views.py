@@ -19,8 +19,8 @@ from ..accounts.models import User
 from ..authz import can_manage_branch, lead_required, led_branches
 from ..exceptions import DomainError, NotAllowed
 from ..extensions import db, limiter
-from ..forms import apply_domain_error
 from ..hours.models import HourRecord, HourStatus
+from ..pages import keyset_page, save_form
 from ..redirects import safe_next_url
 from . import queries
 from . import services as members
@@ -33,7 +33,7 @@ from .forms import (
     RoleForm,
     SearchForm,
 )
-from .models import Branch, Membership, MembershipKind, MembershipRole, MembershipStatus
+from .models import Branch, BranchKind, Membership, MembershipKind, MembershipRole, MembershipStatus
 
 bp = Blueprint("branches", __name__, template_folder="templates")
 
@@ -42,22 +42,21 @@ SHOW = {"active": (MembershipStatus.ACTIVE,), "pending": (MembershipStatus.PENDI
         "history": (MembershipStatus.ENDED, MembershipStatus.REFUSED)}
 
 
-def _page(query, *args):
-    """A page of a keyset list; a stale or forged cursor starts from the top."""
-    try:
-        return query(*args, request.args.get("cursor"), PAGE_SIZE)
-    except DomainError:
-        return query(*args, None, PAGE_SIZE)
+def _page(query, *args, **kwargs):
+    return keyset_page(lambda cursor: query(*args, cursor, PAGE_SIZE, **kwargs))
 
 
-def _act(step, success: str, back: str):
-    """One domain action as one transaction: a refusal of who is asking is a
-    403; a rule that says no now is a message."""
+def _act(step, success: str, back: str, standing: bool = False):
+    """One domain action as one transaction. A refusal of who is asking is a
+    403, unless they manage the branch (`standing`): then it is a message,
+    like any rule that says no now."""
     try:
         step()
-    except NotAllowed:
+    except NotAllowed as exc:
         db.session.rollback()
-        abort(403)
+        if not standing:
+            abort(403)
+        flash(str(exc.message), "danger")
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc.message), "danger")
@@ -92,8 +91,11 @@ def _detail(branch: Branch, join_form: JoinForm, move_form: MoveHomeForm):
         mine = members.live_membership(current_user, branch)
         home = members.home_membership(current_user)
     successor = db.session.get(Branch, branch.successor_id) if branch.successor_id else None
+    children = (_page(queries.children, branch.id) if branch.kind == BranchKind.COMMITTEE
+                else None)
     return render_template(
         "branches/detail.html", branch=branch, summary=queries.branch_summary(branch.id),
+        children=children,
         leads=queries.leads(branch.id), alliances=queries.alliances_of(branch.id),
         successor=successor, mine=mine, home=home, join_form=join_form, move_form=move_form,
         can_manage=can_manage_branch(current_user, branch))
@@ -105,17 +107,12 @@ def _detail(branch: Branch, join_form: JoinForm, move_form: MoveHomeForm):
 def join(branch_id: int):
     branch = queries.branch_for_page(branch_id)
     form = JoinForm()
-    if form.validate_on_submit():
-        try:
-            members.request_to_join(branch, current_user, MembershipKind(form.membership.data),
-                                    form.message.data)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_domain_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Your request is sent; a lead of the branch will answer it."), "success")
-            return redirect(url_for("branches.mine"))
+    if form.validate_on_submit() and save_form(
+            lambda: members.request_to_join(branch, current_user,
+                                            MembershipKind(form.membership.data),
+                                            form.message.data),
+            form, _("Your request is sent; a lead of the branch will answer it.")):
+        return redirect(url_for("branches.mine"))
     return _detail(branch, form, MoveHomeForm())
 
 
@@ -125,17 +122,11 @@ def join(branch_id: int):
 def move_home_request(branch_id: int):
     branch = queries.branch_for_page(branch_id)
     form = MoveHomeForm()
-    if form.validate_on_submit():
-        try:
-            members.request_move_home(branch, current_user, form.message.data)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_domain_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Your request to move your home branch is sent; a lead of the new branch "
-                    "will answer it."), "success")
-            return redirect(url_for("branches.mine"))
+    if form.validate_on_submit() and save_form(
+            lambda: members.request_move_home(branch, current_user, form.message.data),
+            form, _("Your request to move your home branch is sent; a lead of the new branch "
+                    "will answer it.")):
+        return redirect(url_for("branches.mine"))
     return _detail(branch, JoinForm(), form)
 
 
@@ -144,7 +135,7 @@ def move_home_request(branch_id: int):
 def mine():
     return render_template(
         "branches/mine.html", live=queries.my_live(current_user.id),
-        history=_page(queries.my_memberships, current_user.id, True))
+        history=_page(queries.my_memberships, current_user.id, history_only=True))
 
 
 # -- leads ----------------------------------------------------------------------------
@@ -175,34 +166,37 @@ def _managed(branch_id: int) -> Branch:
 @bp.route("/branches/<int:branch_id>/members")
 @login_required
 def members_page(branch_id: int):
-    branch = _managed(branch_id)
     show = request.args.get("show", "active")
-    if show not in SHOW:
-        show = "active"
+    return _members(_managed(branch_id), show if show in SHOW else "active", AddMemberForm())
+
+
+def _members(branch: Branch, show: str, add_form: AddMemberForm):
     return render_template(
         "branches/members.html", branch=branch, show=show,
         page=_page(queries.members, branch.id, SHOW[show]),
         requests=queries.pending_counts([branch.id]).get(branch.id, 0),
         can_appoint=members.can_appoint_leads(current_user, branch),
-        refuse_form=RefuseForm(), move_form=MoveMemberForm(), add_form=AddMemberForm())
+        refuse_form=RefuseForm(), move_form=MoveMemberForm(), add_form=add_form)
 
 
 @bp.route("/branches/<int:branch_id>/members/add", methods=["POST"])
 @login_required
 def add_member(branch_id: int):
+    """Add a member by username; what was typed stays in the form on error."""
     branch = _managed(branch_id)
     form = AddMemberForm()
-    back = url_for("branches.members_page", branch_id=branch.id)
-    if not form.validate_on_submit():
-        flash(next(iter(form.errors.values()))[0], "danger")
-        return redirect(back)
-    user = db.session.scalar(sa.select(User).where(User.username == form.username.data.strip()))
-    if user is None:
-        flash(_("No account has this username."), "danger")
-        return redirect(back)
-    return _act(lambda: members.add_member(
-        branch, user, MembershipKind(form.membership.data), MembershipRole(form.role.data),
-        actor=current_user), _("%(name)s is a member now.", name=user.display_name), back)
+    if form.validate_on_submit():
+        user = db.session.scalar(sa.select(User).where(
+            User.username == form.username.data.strip()))
+        if user is None:
+            form.username.errors = [*form.username.errors, _("No account has this username.")]
+        elif save_form(lambda: members.add_member(
+                branch, user, MembershipKind(form.membership.data),
+                MembershipRole(form.role.data), actor=current_user),
+                form, _("%(name)s is a member now.", name=user.display_name),
+                rename={"user_id": "username"}):
+            return redirect(url_for("branches.members_page", branch_id=branch.id))
+    return _members(queries.branch_for_page(branch_id), "active", form)
 
 
 @bp.route("/branches/<int:branch_id>/requests/accept", methods=["POST"])
@@ -210,7 +204,7 @@ def add_member(branch_id: int):
 def accept_selected(branch_id: int):
     branch = _managed(branch_id)
     back = url_for("branches.members_page", branch_id=branch.id, show="pending")
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit() and len(i) < 10]
     if not ids:
         flash(_("Tick the requests to accept first."), "warning")
         return redirect(back)
@@ -218,7 +212,7 @@ def accept_selected(branch_id: int):
     if any(m.branch_id != branch.id for m in chosen):
         abort(400)
     return _act(lambda: members.accept_many(chosen, current_user),
-                _("%(n)d requests accepted.", n=len(chosen)), back)
+                _("%(n)d requests accepted.", n=len(chosen)), back, standing=True)
 
 
 # -- one membership -------------------------------------------------------------------
@@ -228,6 +222,12 @@ def _membership(membership_id: int) -> Membership:
     if membership is None:
         abort(404)
     return membership
+
+
+def _standing(membership: Membership) -> bool:
+    """Whoever manages the branch is told why a rule says no (their own
+    request, a lead only those above remove); anyone else gets a 403."""
+    return can_manage_branch(current_user, membership.branch)
 
 
 def _back(membership: Membership) -> str:
@@ -250,7 +250,8 @@ ACTIONS = {
 def act(membership_id: int, action: str):
     membership = _membership(membership_id)
     step, message = ACTIONS[action]
-    return _act(lambda: step(membership, current_user), message(), _back(membership))
+    return _act(lambda: step(membership, current_user), message(), _back(membership),
+                _standing(membership))
 
 
 @bp.route("/memberships/<int:membership_id>/refuse", methods=["POST"])
@@ -259,13 +260,15 @@ def refuse(membership_id: int):
     membership = _membership(membership_id)
     form = RefuseForm()  # the reason's rule is the service's, after who may refuse
     return _act(lambda: members.refuse(membership, current_user, form.reason.data),
-                _("Refused; the volunteer is told."), _back(membership))
+                _("Refused; the volunteer is told."), _back(membership), _standing(membership))
 
 
 @bp.route("/memberships/<int:membership_id>/role", methods=["POST"])
 @login_required
 def set_role(membership_id: int):
     membership = _membership(membership_id)
+    if not _standing(membership):
+        abort(403)  # who asks, before what they sent
     form = RoleForm()
     if not form.validate_on_submit():
         abort(400)
@@ -273,7 +276,7 @@ def set_role(membership_id: int):
     done = (_("Appointed as a lead.") if role == MembershipRole.LEAD
             else _("No longer a lead."))
     return _act(lambda: members.set_role(membership, role, current_user), done,
-                _back(membership))
+                _back(membership), standing=True)
 
 
 @bp.route("/memberships/<int:membership_id>/move-home", methods=["POST"])
@@ -289,4 +292,5 @@ def move_member_home(membership_id: int):
         flash(_("Please give the number of an existing branch."), "danger")
         return redirect(back)
     return _act(lambda: members.move_home(membership.user, target, current_user),
-                _("The home branch is moved; the old one stays in the history."), back)
+                _("The home branch is moved; the old one stays in the history."), back,
+                standing=True)
