@@ -29,7 +29,9 @@ from .common import (
     ImportTarget,
     Progress,
     Stage,
+    analyze,
     drop,
+    inserted,
     no_progress,
     write_guard,
 )
@@ -101,6 +103,7 @@ def import_branches(binary, actor=None, filename: str | None = None,
         raise ImportRejected(report)
     ok_rows = conn.execute(sa.select(sa.func.count()).select_from(s)).scalar_one()
     counts.unchanged = ok_rows - counts.created - counts.updated
+    analyze(conn, counts.created, Branch.__table__)
     report.counts = {"branches": counts}
     drop(conn, s)
     report.seconds = clock.seconds()
@@ -277,14 +280,18 @@ def _write(conn, counts: Counts, errors: ErrorList) -> None:
                           .where(s.c.existing_id.is_(None))).scalar()
     for level in range(-1 if levels is None else levels + 1):
         at_level = sa.and_(s.c.existing_id.is_(None), s.c.depth == level)
-        counts.created += conn.execute(b.insert().from_select(
+        created = inserted(conn, b.insert().from_select(
             ["name", "kind", "parent_id", "path", "code", "community", "member_count",
              "created_at"],
             sa.select(s.c.name, s.c.kind, sa.func.coalesce(s.c.parent_existing_id, parent.c.id),
                       sa.literal("/"), s.c.code, s.c.community, sa.literal(0), now)
             .outerjoin(parent, sa.and_(s.c.parent_existing_id.is_(None),
                                        parent.c.code == s.c.parent_code))
-            .where(at_level).order_by(s.c.line))).rowcount
+            .where(at_level).order_by(s.c.line)))
+        counts.created += created
+        # The next level joins its parents by code: without fresh statistics
+        # PostgreSQL plans a scan of the (in its eyes empty) table per row.
+        analyze(conn, created, b, at_least=500)
         parent_path = sa.func.coalesce(
             sa.select(parent.c.path).where(parent.c.id == b.c.parent_id).scalar_subquery(), "/")
         new_path = parent_path + sa.cast(b.c.id, sa.String) + "/"

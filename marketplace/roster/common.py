@@ -30,7 +30,7 @@ PROGRESS_EVERY = 100_000
 BATCH = 5_000
 # Stored for accounts an import creates: no hash method has this name, so
 # no password ever matches it; the person sets one through a password reset.
-UNUSABLE_PASSWORD = "!imported-no-password"
+UNUSABLE_PASSWORD = "!imported-no-password"  # noqa: S105 (not a secret)
 
 Progress = Callable[[str, int], None]
 
@@ -169,6 +169,25 @@ class Stage:
             if self.conn.dialect.name == "postgresql":
                 # Autovacuum never analyzes temporary tables: the planner needs it.
                 self.conn.execute(sa.text(f"ANALYZE {self.table.name}"))
+
+
+def inserted(conn: sa.Connection, stmt: sa.Insert) -> int:
+    """Run an INSERT … SELECT and say how many rows it wrote. SQLAlchemy keeps
+    the row count of inserts only when asked (psycopg would give -1)."""
+    return conn.execute(stmt.execution_options(preserve_rowcount=True)).rowcount
+
+
+# After a bulk write, PostgreSQL's planner still sees the old table sizes
+# until autovacuum comes by: the next pages (and a re-run) would pick plans
+# for tiny tables.
+ANALYZE_AFTER = 10_000
+
+
+def analyze(conn: sa.Connection, rows_written: int, *tables: sa.Table,
+            at_least: int = ANALYZE_AFTER) -> None:
+    if conn.dialect.name == "postgresql" and rows_written >= at_least:
+        for table in tables:
+            conn.execute(sa.text(f"ANALYZE {table.name}"))
 
 
 def drop(conn: sa.Connection, *tables: sa.Table) -> None:

@@ -27,11 +27,13 @@ KINDS = {
     "party_branch": "party_branch", "党支部": "party_branch",
     "volunteer_team": "volunteer_team", "志愿服务队": "volunteer_team",
 }
-MEMBERSHIPS = {"home": "home", "组织关系": "home", "functional": "functional", "兼合式": "functional"}
+MEMBERSHIPS = {"home": "home", "组织关系": "home",
+               "functional": "functional", "兼合式": "functional"}
 ROLES = {"member": "member", "成员": "member", "lead": "lead", "负责人": "lead"}
 
 # A spreadsheet runs a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_ESCAPED_STARTS = frozenset((*FORMULA_STARTS, "'"))
 
 
 def escape_cell(value) -> str:
@@ -40,8 +42,8 @@ def escape_cell(value) -> str:
     with an apostrophe, so that `unescape_cell` gives back exactly the value)."""
     if value is None:
         return ""
-    text = str(value)
-    if text.startswith((*FORMULA_STARTS, "'")):
+    text = value if type(value) is str else str(value)
+    if text and text[0] in _ESCAPED_STARTS:
         return "'" + text
     return text
 
