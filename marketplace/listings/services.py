@@ -127,6 +127,7 @@ def update_service(service: Service, actor, data: ServiceData) -> Service:
         _count_open(old_category_id, -1)
         _count_open(service.category_id, +1)
     db.session.flush()
+    totals.on_service_recategorised(service, old_category_id)
     # More places: the waitlist moves up at once.
     from ..enrollments.services import promote_waitlisted
 

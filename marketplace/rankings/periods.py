@@ -150,3 +150,21 @@ def period_from_args(value: str | None, default_kind: str = MONTH) -> Period:
     if value in KINDS:
         return current(value)
     return parse_period(value)
+
+
+def recent(day: date | None = None) -> dict[str, list[Period]]:
+    """What a period picker offers, newest first: the last 12 months, the
+    last 8 quarters and the last 3 years."""
+    return {MONTH: [current(MONTH, day).shifted(-n) for n in range(12)],
+            QUARTER: [current(QUARTER, day).shifted(-n) for n in range(8)],
+            YEAR: [current(YEAR, day).shifted(-n) for n in range(3)]}
+
+
+def months_up_to(period: Period, count: int = 12, day: date | None = None) -> list[Period]:
+    """`count` months, oldest first, ending with the period's last month or
+    with this month when the period runs on into the future."""
+    after = period.after_last_day
+    last = Period(after.year, MONTH, after.month).shifted(-1)
+    this_month = current(MONTH, day)
+    end = min(last, this_month, key=lambda p: (p.year, p.number))
+    return [end.shifted(-n) for n in range(count - 1, -1, -1)]

@@ -30,6 +30,8 @@ computes it in Python (tests, and anything that holds the figures).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
 WEIGHT_HOURS, WEIGHT_ACTIVE, WEIGHT_RESIDENTS, WEIGHT_RATING = 0.4, 0.3, 0.2, 0.1
@@ -45,17 +47,48 @@ def average_rating(rating_sum: int, rating_count: int) -> float:
     return (rating_sum + NEUTRAL_RATING * PRIOR_RATINGS) / (rating_count + PRIOR_RATINGS)
 
 
+@dataclass(frozen=True)
+class ScoreParts:
+    """The four figures of the score and the points each earns (out of 40,
+    30, 20 and 10), so a page can show how a score came about."""
+
+    hours_per_member: float
+    active_share: float
+    residents_per_member: float
+    rating: float
+    hours_points: float
+    active_points: float
+    residents_points: float
+    rating_points: float
+
+    @property
+    def score(self) -> float:
+        return (self.hours_points + self.active_points + self.residents_points
+                + self.rating_points)
+
+
+def score_parts(*, minutes: int, members: int, active_members: int, residents_served: int,
+                rating_sum: int, rating_count: int, months: int) -> ScoreParts:
+    n = max(members, 1)
+    hours = (minutes or 0) / 60 / n
+    active = min((active_members or 0) / n, 1.0)
+    residents = (residents_served or 0) / n
+    rating = average_rating(rating_sum or 0, rating_count or 0)
+    return ScoreParts(
+        hours_per_member=hours, active_share=active, residents_per_member=residents,
+        rating=rating,
+        hours_points=100 * WEIGHT_HOURS * min(hours / (HOURS_PER_MEMBER_MONTH * months), 1.0),
+        active_points=100 * WEIGHT_ACTIVE * active,
+        residents_points=100 * WEIGHT_RESIDENTS * min(
+            residents / (RESIDENTS_PER_MEMBER_MONTH * months), 1.0),
+        rating_points=100 * WEIGHT_RATING * rating / MAX_RATING)
+
+
 def branch_score(*, minutes: int, members: int, active_members: int, residents_served: int,
                  rating_sum: int, rating_count: int, months: int) -> float:
-    n = max(members, 1)
-    hours = minutes / 60 / n
-    active = min(active_members / n, 1.0)
-    residents = residents_served / n
-    return 100 * (
-        WEIGHT_HOURS * min(hours / (HOURS_PER_MEMBER_MONTH * months), 1.0)
-        + WEIGHT_ACTIVE * active
-        + WEIGHT_RESIDENTS * min(residents / (RESIDENTS_PER_MEMBER_MONTH * months), 1.0)
-        + WEIGHT_RATING * average_rating(rating_sum, rating_count) / MAX_RATING)
+    return score_parts(minutes=minutes, members=members, active_members=active_members,
+                       residents_served=residents_served, rating_sum=rating_sum,
+                       rating_count=rating_count, months=months).score
 
 
 def _at_most_one(value):

@@ -78,6 +78,34 @@ def on_first_published(category_id: int, published_at) -> None:
             services_published=1)
 
 
+def on_service_recategorised(service: Service, old_category_id: int) -> None:
+    """A service moved to another category (after the change is made): its
+    publication and the counted records that served it move with it, so
+    the public figures by category keep agreeing with a rebuild."""
+    if service.category_id == old_category_id:
+        return
+    if service.published_at is not None:
+        _move(keys_for(service.published_at), old_category_id, service.category_id,
+              services_published=1)
+    served = db.session.scalars(
+        sa.select(HourRecord).join(Enrollment, Enrollment.id == HourRecord.enrollment_id)
+        .where(Enrollment.service_id == service.id, HourRecord.status == HourStatus.APPROVED,
+               not_replaced()).order_by(HourRecord.id))
+    for record in served:
+        _move(keys_for(record.started_at), old_category_id, service.category_id,
+              minutes=record.minutes, records=1, residents_served=1)
+
+
+def _move(keys: tuple[str, str, str], old: int, new: int, **figures: int) -> None:
+    """Take `figures` from one category's rows and give them to another's,
+    locking the rows in category order."""
+    for period in _lock_order(keys):
+        for category_id in sorted((old, new)):
+            sign = -1 if category_id == old else 1
+            add(DistrictPeriodStat, {"period": period, "category_id": category_id},
+                **{name: sign * value for name, value in figures.items()})
+
+
 # -- the counting -----------------------------------------------------------------
 
 def _lock_order(keys: tuple[str, str, str]) -> tuple[str, str, str]:
