@@ -6,11 +6,9 @@ from flask import current_app, request
 
 from ..extensions import limiter
 
-DEFAULT_VERIFY_RATE_LIMIT = "30 per minute;300 per day"
-
 
 def _limit() -> str:
-    return current_app.config.get("VERIFY_RATE_LIMIT", DEFAULT_VERIFY_RATE_LIMIT)
+    return current_app.config["VERIFY_RATE_LIMIT"]
 
 
 def _just_the_form() -> bool:

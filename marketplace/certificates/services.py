@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -30,7 +30,7 @@ from ..locking import lock_row
 from . import queries
 from .models import Certificate
 
-MAX_PERIOD_DAYS = 5 * 366  # five years, leap days included
+MAX_PERIOD_YEARS = 5
 # No 0/O, 1/I: a code read aloud or typed from paper is not mistaken.
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 CODE_LENGTH = 12  # 60 bits
@@ -96,9 +96,14 @@ def public_facts(certificate: Certificate) -> dict:
         "number": certificate.number, "volunteer_name": certificate.volunteer_name,
         "branch_name": certificate.branch_name, "period_start": certificate.period_start,
         "period_end": certificate.period_end, "hours": certificate.minutes / 60,
-        "issued_on": certificate.issued_at.astimezone(local_zone()).date(),
+        "issued_on": issued_on(certificate),
         "revoked": certificate.revoked_at is not None,
     }
+
+
+def issued_on(certificate: Certificate) -> date:
+    """The local day of issue, as printed."""
+    return certificate.issued_at.astimezone(local_zone()).date()
 
 
 def check_period(start: date | None, end: date | None) -> None:
@@ -111,9 +116,20 @@ def check_period(start: date | None, end: date | None) -> None:
     if start > end:
         raise InvalidInput(_l("The period must start on or before its last day."),
                            field="period_start")
-    if (end - start).days >= MAX_PERIOD_DAYS:
+    if start < earliest_start(end):
         raise InvalidInput(_l("A certificate covers at most five years."),
                            field="period_start")
+
+
+def earliest_start(end: date) -> date:
+    """The first day of the longest period ending on `end`: five calendar
+    years, e.g. 2021-01-01 for 2025-12-31 (a 29 February that the year
+    lacks is 1 March)."""
+    after = end + timedelta(days=1)
+    try:
+        return after.replace(year=after.year - MAX_PERIOD_YEARS)
+    except ValueError:  # 29 February
+        return date(after.year - MAX_PERIOD_YEARS, 3, 1)
 
 
 def issue(volunteer, request: CertificateRequest) -> Certificate:

@@ -1,6 +1,7 @@
 """Certificates of approved hours (志愿服务证明) and their public verification."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
@@ -10,7 +11,7 @@ from ..exceptions import DomainError
 from ..extensions import db
 from ..forms import apply_domain_error
 from ..localtime import local_zone
-from ..pages import perform
+from ..pages import keyset_page, perform
 from . import queries
 from . import services as certificates
 from .forms import IssueForm, VerifyForm
@@ -25,6 +26,12 @@ PAGE_SIZE = 20
 @bp.app_template_global()
 def verify_code_shown(code: str) -> str:
     return certificates.format_code(code)
+
+
+@bp.app_template_global()
+def certificate_day(day) -> str:
+    """A printed day, as the reader's language writes it (2026年1月1日)."""
+    return format_date(day, "long")
 
 
 @bp.route("/my/certificates", methods=["GET", "POST"])
@@ -49,10 +56,8 @@ def mine():
             flash(_("Your certificate is issued. Print it or give its code to whoever asks."),
                   "success")
             return redirect(url_for("certificates.detail", certificate_id=certificate.id))
-    try:
-        page = queries.certificates_of(current_user.id, request.args.get("cursor"), PAGE_SIZE)
-    except DomainError:  # a stale or forged cursor: start from the top
-        page = queries.certificates_of(current_user.id, None, PAGE_SIZE)
+    page = keyset_page(lambda cursor: queries.certificates_of(current_user.id, cursor,
+                                                               PAGE_SIZE))
     return render_template("certificates/mine.html", form=form, page=page,
                            has_branches=bool(branches))
 
@@ -78,6 +83,7 @@ def detail(certificate_id: int):
         "certificates/detail.html", certificate=certificate,
         verify_url=url_for("certificates.verify_code", code=certificate.verify_code,
                            _external=True),
+        issued_on=certificates.issued_on(certificate),
         can_revoke=certificates.can_revoke(certificate, current_user))
 
 

@@ -3,7 +3,7 @@ over hours.reports, where every rule lives."""
 
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -13,10 +13,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from ..authz import can_manage_branch
 from ..branches.queries import get_branch
-from ..exceptions import DomainError
-from ..extensions import db
-from ..forms import apply_domain_error
 from ..localtime import local_to_utc, utc_to_local
+from ..pages import keyset_page, save_form
 from . import queries
 from . import reports as rules
 from .forms import HourForm
@@ -54,8 +52,9 @@ class StatusFilterForm(FlaskForm):
         csrf = False
 
     status = SelectField(_l("Show"), validators=[Optional()], choices=[
-        SelectChoice("open", _l("Open")), SelectChoice("corrected", _l("Corrected")),
-        SelectChoice("answered", _l("Answered")), SelectChoice("all", _l("All"))])
+        SelectChoice("open", _l("Waiting for an answer")),
+        SelectChoice("corrected", _l("Corrected")), SelectChoice("answered", _l("Answered")),
+        SelectChoice("all", _l("All"))])
 
 
 # -- the volunteer -----------------------------------------------------------------------
@@ -67,25 +66,18 @@ def create(record_id: int):
     if record.volunteer_id != current_user.id:
         abort(404)
     form = ReportForm()
-    if form.validate_on_submit():
-        try:
-            rules.report_error(current_user, record, form.message.data)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_domain_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Your report is sent to the branch's lead; you will be told the answer."),
-                  "success")
-            return redirect(url_for("hour_reports.mine"))
+    if form.validate_on_submit() and save_form(
+            lambda: rules.report_error(current_user, record, form.message.data), form,
+            _("Your report is sent to the branch's lead; you will be told the answer.")):
+        return redirect(url_for("hour_reports.mine"))
     return render_template("hours/reports/new.html", form=form, record=record,
-                           open_report=rules.open_report_of(record.id))
+                           refusal=rules.why_not_reportable(record))
 
 
 @bp.route("/my/reports")
 @login_required
 def mine():
-    page = _page(lambda cursor: rules.reports_of(current_user.id, cursor, PAGE_SIZE))
+    page = keyset_page(lambda cursor: rules.reports_of(current_user.id, cursor, PAGE_SIZE))
     return render_template("hours/reports/mine.html", page=page)
 
 
@@ -100,17 +92,10 @@ def branch(branch_id: int):
     status = request.args.get("status")
     status = status if status in rules.STATUS_FILTERS else "open"
     form = StatusFilterForm(data={"status": status})
-    page = _page(lambda cursor: rules.branch_reports(
+    page = keyset_page(lambda cursor: rules.branch_reports(
         branch.id, rules.STATUS_FILTERS[status], cursor, PAGE_SIZE))
     return render_template("hours/reports/branch.html", branch=branch, page=page, form=form,
                            status=status)
-
-
-def _page(load):
-    try:
-        return load(request.args.get("cursor"))
-    except DomainError:  # a stale or forged cursor: start from the top
-        return load(None)
 
 
 def _visible(report_id: int):
@@ -132,16 +117,10 @@ def detail(report_id: int):
 def answer(report_id: int):
     report = _answerable(report_id)
     form = AnswerForm()
-    if form.validate_on_submit():
-        try:
-            rules.answer(report, current_user, form.answer.data)
-        except DomainError as exc:
-            db.session.rollback()
-            apply_domain_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Answered; the volunteer is told."), "success")
-            return redirect(url_for("hour_reports.branch", branch_id=report.branch_id))
+    if form.validate_on_submit() and save_form(
+            lambda: rules.answer(report, current_user, form.answer.data), form,
+            _("Answered; the volunteer is told.")):
+        return redirect(url_for("hour_reports.branch", branch_id=report.branch_id))
     return _detail_page(report, form, _correction_form(report))
 
 
@@ -150,23 +129,18 @@ def answer(report_id: int):
 def correct(report_id: int):
     report = _answerable(report_id)
     form = CorrectionForm()
-    if form.validate_on_submit():
-        try:
-            rules.correct(report, current_user, _correction_data(form))
-        except DomainError as exc:
-            db.session.rollback()
-            apply_domain_error(form, exc, rename=_FIELDS)
-        else:
-            db.session.commit()
-            flash(_("Corrected and approved; the old record stays in the history."), "success")
-            return redirect(url_for("hour_reports.branch", branch_id=report.branch_id))
+    if form.validate_on_submit() and save_form(
+            lambda: rules.correct(report, current_user, _correction_data(form)), form,
+            _("Corrected and approved; the old record stays in the history."), rename=_FIELDS):
+        return redirect(url_for("hour_reports.branch", branch_id=report.branch_id))
     return _detail_page(report, AnswerForm(formdata=None), form)
 
 
 def _answerable(report_id: int):
-    """The branch's leads and admins reach the answer buttons; the rule
-    itself refuses one's own report and a report answered already."""
-    report = _visible(report_id)
+    """Only the branch's leads (and admins) reach the answer buttons, as on
+    the review queue: anyone else gets 403. The rule itself refuses one's
+    own report and a report answered already."""
+    report = rules.get_report(report_id)
     if not can_manage_branch(current_user, report.record.branch):
         abort(403)
     return report

@@ -15,8 +15,8 @@ Rules:
   record, for the same branch and what it served, recorded by the lead
   (志愿服务记录办法 Art. 7) and approved by the lead at once, in the same
   transaction: its approval reverses the old record's points.
-- Every report and answer is in the audit log; the volunteer is notified
-  of the answer.
+- Every report and answer is in the audit log; the leads of the record's
+  branch (and above) are notified of a report, the volunteer of the answer.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from sqlalchemy.orm import joinedload
 
 from ..audit.services import record as audit
 from ..authz import can_manage_branch
+from ..branches.services import lead_ids
 from ..db import utcnow
 from ..exceptions import Conflict, InvalidInput, NotAllowed, NotFound
 from ..extensions import db
@@ -101,19 +102,32 @@ def report_error(volunteer, record: HourRecord, message: str) -> HourReport:
     if record.volunteer_id != volunteer.id:
         raise NotAllowed()
     message = _check_message(message)
-    if record.status == HourStatus.SUBMITTED:
-        raise NotReviewedYet()
-    if _has_correction(record.id):
-        raise HasCorrection()
-    if db.session.scalar(sa.select(sa.exists().where(
-            HourReport.hour_record_id == record.id, HourReport.status == ReportStatus.OPEN))):
-        raise ReportOpenAlready()
+    refusal = why_not_reportable(record)
+    if refusal is not None:
+        raise refusal
     report = HourReport(hour_record_id=record.id, branch_id=record.branch_id,
                         volunteer_id=volunteer.id, message=message)
     db.session.add(report)
     db.session.flush()
+    for lead_id in lead_ids(record.branch):
+        if lead_id != volunteer.id:  # a lead's own report goes to the others
+            notify(lead_id, "hour_report.created", report_id=report.id,
+                   hour_record_id=record.id, branch_id=record.branch_id,
+                   volunteer=volunteer.display_name)
     audit(volunteer, "hour_report.create", report, hour_record_id=record.id)
     return report
+
+
+def why_not_reportable(record: HourRecord) -> Conflict | None:
+    """Why the record's volunteer cannot report it now, or None when they
+    can (the page says so before anything is typed)."""
+    if record.status == HourStatus.SUBMITTED:
+        return NotReviewedYet()
+    if _has_correction(record.id):
+        return HasCorrection()
+    if open_report_of(record.id) is not None:
+        return ReportOpenAlready()
+    return None
 
 
 def _check_message(message: str | None) -> str:
