@@ -30,6 +30,24 @@ TEXTS = {
     "help_request.cancelled": lambda p: _("“%(title)s” was cancelled by the resident.", **p),
     "hours.approved": lambda p: _("%(hours).1f hours you recorded are approved.", **p),
     "hours.rejected": lambda p: _("Hours you recorded were not approved: %(reason)s", **p),
+    "membership.requested": lambda p: _("%(member)s asks to join %(branch_name)s.", **p),
+    "membership.accepted": lambda p: _("You are now a member of %(branch_name)s.", **p),
+    "membership.refused": lambda p: (
+        _("Your request to join %(branch_name)s was not accepted: %(reason)s", **p)
+        if p.get("reason") else
+        _("Your request to join %(branch_name)s was not accepted.", **p)),
+    "membership.ended": lambda p: _("Your membership of %(branch_name)s has ended.", **p),
+    "membership.role_changed": lambda p: (
+        _("You are now a lead of %(branch_name)s.", **p) if p.get("role") == "lead"
+        else _("You are no longer a lead of %(branch_name)s.", **p)),
+    "branch.retired": lambda p: _("%(branch_name)s is retired; you are now a member of "
+                                  "%(successor_name)s.", **p),
+    "membership.home_moved": lambda p: _("Your home branch is now %(branch_name)s.", **p),
+    "hour_report.created": lambda p: _("%(volunteer)s reported an error in an hour record.",
+                                       **p),
+    "hour_report.answered": lambda p: _("Your error report was answered: %(answer)s", **p),
+    "hour_report.corrected": lambda p: _("Your error report was answered with a correction: "
+                                         "%(hours).1f hours now count.", **p),
 }
 
 
@@ -47,6 +65,16 @@ def text(note: Notification) -> str:
 
 
 def link(note: Notification) -> str | None:
+    if note.kind == "hour_report.created":
+        return url_for("hour_reports.detail", report_id=note.params["report_id"])
+    if note.kind.startswith("hour_report."):
+        return url_for("hour_reports.mine")
+    if note.kind == "membership.requested":
+        return url_for("branches.members_page", branch_id=note.params["branch_id"])
+    if note.kind.startswith(("membership.", "branch.")):
+        return url_for("branches.mine")
+    if note.kind.startswith("hours."):
+        return url_for("hours.mine")
     if note.params.get("help_request_id"):
         return url_for("help.detail", request_id=note.params["help_request_id"])
     service_id = note.params.get("service_id")
