@@ -13,7 +13,7 @@ from ..forms import apply_domain_error
 from ..labels import category_name
 from ..listings.forms import HideForm
 from ..listings.queries import active_categories
-from ..pages import keyset_page, perform
+from ..pages import keyset_page, perform, save_form
 from ..profiles.queries import volunteer_profiles
 from . import queries
 from . import services as help_requests
@@ -88,15 +88,11 @@ def edit(request_id: int):
     if help_request.requester_id != current_user.id:
         abort(403)
     form = _request_form(help_request)
-    if form.validate_on_submit():
-        try:
-            help_requests.update_request(help_request, current_user, _request_data(form))
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Your changes are saved."), "success")
-            return redirect(url_for("help.detail", request_id=request_id))
+    if form.validate_on_submit() and save_form(
+            lambda: help_requests.update_request(help_request, current_user,
+                                                 _request_data(form)),
+            form, _("Your changes are saved.")):
+        return redirect(url_for("help.detail", request_id=request_id))
     return render_template("help/form.html", form=form, help_request=help_request)
 
 

@@ -12,11 +12,9 @@ from wtforms import SelectChoice
 from ..accounts.models import User
 from ..authz import can_manage_branch
 from ..branches.models import Branch, Membership, MembershipStatus
-from ..exceptions import DomainError
 from ..extensions import db
-from ..forms import apply_domain_error
 from ..localtime import local_to_utc, utc_to_local
-from ..pages import keyset_page, perform
+from ..pages import keyset_page, perform, save_form
 from . import queries
 from . import services as hours
 from .forms import HourForm, ReviewFilterForm
@@ -34,16 +32,10 @@ def create():
     if request.method == "GET":
         form.enrollment_id.data = request.args.get("enrollment", "")
         form.help_request_id.data = request.args.get("help_request", "")
-    if form.validate_on_submit():
-        try:
-            hours.record_hours(current_user, _hour_data(form))
-        except DomainError as exc:
-            apply_domain_error(form, exc, rename=_FIELDS)
-        else:
-            db.session.commit()
-            flash(_("Your hours are recorded and wait for your branch lead's review."),
-                  "success")
-            return redirect(url_for("hours.mine"))
+    if form.validate_on_submit() and save_form(
+            lambda: hours.record_hours(current_user, _hour_data(form)), form,
+            _("Your hours are recorded and wait for your branch lead's review."), _FIELDS):
+        return redirect(url_for("hours.mine"))
     return render_template("hours/form.html", form=form, original=None)
 
 
@@ -54,16 +46,11 @@ def correct(record_id: int):
     if original.volunteer_id != current_user.id:
         abort(404)
     form = _hour_form(original)
-    if form.validate_on_submit():
-        try:
-            hours.correct_record(original, current_user, _hour_data(form))
-        except DomainError as exc:
-            apply_domain_error(form, exc, rename=_FIELDS)
-        else:
-            db.session.commit()
-            flash(_("Your correction waits for review; the old record stays in the history."),
-                  "success")
-            return redirect(url_for("hours.mine"))
+    if form.validate_on_submit() and save_form(
+            lambda: hours.correct_record(original, current_user, _hour_data(form)), form,
+            _("Your correction waits for review; the old record stays in the history."),
+            _FIELDS):
+        return redirect(url_for("hours.mine"))
     return render_template("hours/form.html", form=form, original=original)
 
 
