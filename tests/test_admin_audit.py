@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from marketplace.audit.models import AuditEntry
 from marketplace.audit.services import record
-from marketplace.branches import services as members
+from marketplace.branches import requests as join_requests
 from marketplace.branches.models import BranchKind, MembershipKind
 from marketplace.db import utcnow
 from marketplace.extensions import db
@@ -59,9 +59,9 @@ def test_only_admins_see_the_audit_log(client_for, admin, branch):
 def test_real_actions_read_newest_first_with_their_details(client_for, admin, branch):
     lead = make_lead(branch, display_name="周书记", username="zhoushuji")
     asker = make_user(display_name="王建国")
-    request = members.request_to_join(branch, asker, MembershipKind.FUNCTIONAL, "想参加")
+    request = join_requests.request_to_join(branch, asker, MembershipKind.FUNCTIONAL, "想参加")
     db.session.commit()
-    members.refuse(request, lead, "不在本社区")
+    join_requests.refuse(request, lead, "不在本社区")
     db.session.commit()
     page = text(client_for(admin).get(AUDIT))
     entries = list(db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc())))

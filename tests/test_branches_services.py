@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.audit.models import AuditEntry
+from marketplace.branches import requests as join_requests
 from marketplace.branches import services as members
 from marketplace.branches import tree
 from marketplace.branches.models import (
@@ -83,7 +84,7 @@ def _notes(user, kind: str) -> list[Notification]:
 def test_ask_to_join_as_functional_and_a_lead_accepts(branch, lead, committee):
     committee_lead = make_lead(committee)
     asker = make_user(display_name="王建国")
-    request = members.request_to_join(branch, asker, FUNCTIONAL, "  想参加周末服务  ")
+    request = join_requests.request_to_join(branch, asker, FUNCTIONAL, "  想参加周末服务  ")
     db.session.commit()
     assert (request.status, request.message, request.started_at) == (
         MembershipStatus.PENDING, "想参加周末服务", None)
@@ -92,7 +93,7 @@ def test_ask_to_join_as_functional_and_a_lead_accepts(branch, lead, committee):
     assert len(_notes(committee_lead, "membership.requested")) == 1
     assert _count(branch) == 1  # the lead only: a request is no member
 
-    members.accept(request, lead)
+    join_requests.accept(request, lead)
     db.session.commit()
     assert request.status == MembershipStatus.ACTIVE and request.started_at is not None
     assert _count(branch) == 2
@@ -104,96 +105,97 @@ def test_ask_to_join_as_functional_and_a_lead_accepts(branch, lead, committee):
 
 def test_a_home_request_accepted_in_a_party_branch_makes_a_party_member(branch, lead):
     asker = make_user()
-    members.accept(members.request_to_join(branch, asker, HOME), lead)
+    join_requests.accept(join_requests.request_to_join(branch, asker, HOME), lead)
     db.session.commit()
     assert asker.is_party_member and members.home_membership(asker).branch_id == branch.id
 
 
 def test_refuse_with_a_reason(branch, lead):
     asker = make_user()
-    request = members.request_to_join(branch, asker, FUNCTIONAL)
-    members.refuse(request, lead, "  不在本社区  ")
+    request = join_requests.request_to_join(branch, asker, FUNCTIONAL)
+    join_requests.refuse(request, lead, "  不在本社区  ")
     db.session.commit()
     assert request.status == MembershipStatus.REFUSED and request.ended_at is not None
     assert _notes(asker, "membership.refused")[0].params["reason"] == "不在本社区"
     assert _actions("membership.refuse")[0].details["reason"] == "不在本社区"
     assert _count(branch) == 1
     # Refused, they may ask again.
-    assert members.request_to_join(branch, asker, FUNCTIONAL).status == MembershipStatus.PENDING
+    again = join_requests.request_to_join(branch, asker, FUNCTIONAL)
+    assert again.status == MembershipStatus.PENDING
 
 
 def test_a_too_long_refusal_reason_or_message_is_refused(branch, lead):
     with pytest.raises(InvalidInput) as caught:
-        members.request_to_join(branch, make_user(), FUNCTIONAL, "字" * 201)
+        join_requests.request_to_join(branch, make_user(), FUNCTIONAL, "字" * 201)
     assert caught.value.field == "message"
-    request = members.request_to_join(branch, make_user(), FUNCTIONAL, "字" * 200)
+    request = join_requests.request_to_join(branch, make_user(), FUNCTIONAL, "字" * 200)
     with pytest.raises(InvalidInput) as caught:
-        members.refuse(request, lead, "字" * 201)
+        join_requests.refuse(request, lead, "字" * 201)
     assert caught.value.field == "reason"
     assert request.status == MembershipStatus.PENDING
 
 
 def test_withdraw_only_ones_own_unanswered_request(branch, lead):
     asker = make_user()
-    request = members.request_to_join(branch, asker, FUNCTIONAL)
+    request = join_requests.request_to_join(branch, asker, FUNCTIONAL)
     with pytest.raises(NotAllowed):
-        members.withdraw(request, lead)
-    members.withdraw(request, asker)
+        join_requests.withdraw(request, lead)
+    join_requests.withdraw(request, asker)
     db.session.commit()
     assert (request.status, request.started_at) == (MembershipStatus.ENDED, None)
-    with pytest.raises(members.NotPending):
-        members.withdraw(request, asker)
-    answered = members.request_to_join(branch, asker, FUNCTIONAL)
-    members.accept(answered, lead)
-    with pytest.raises(members.NotPending):
-        members.withdraw(answered, asker)
+    with pytest.raises(join_requests.NotPending):
+        join_requests.withdraw(request, asker)
+    answered = join_requests.request_to_join(branch, asker, FUNCTIONAL)
+    join_requests.accept(answered, lead)
+    with pytest.raises(join_requests.NotPending):
+        join_requests.withdraw(answered, asker)
 
 
 def test_a_request_is_answered_once(branch, lead):
-    request = members.request_to_join(branch, make_user(), FUNCTIONAL)
-    members.accept(request, lead)
-    with pytest.raises(members.NotPending):
-        members.accept(request, lead)
-    with pytest.raises(members.NotPending):
-        members.refuse(request, lead)
+    request = join_requests.request_to_join(branch, make_user(), FUNCTIONAL)
+    join_requests.accept(request, lead)
+    with pytest.raises(join_requests.NotPending):
+        join_requests.accept(request, lead)
+    with pytest.raises(join_requests.NotPending):
+        join_requests.refuse(request, lead)
     assert _count(branch) == 2
 
 
 def test_who_answers_a_request(branch, lead, other, committee, admin):
-    requests = [members.request_to_join(branch, make_user(), FUNCTIONAL) for _ in range(3)]
+    requests = [join_requests.request_to_join(branch, make_user(), FUNCTIONAL) for _ in range(3)]
     for outsider in (make_lead(other), make_user(is_volunteer=True)):
         with pytest.raises(NotAllowed):
-            members.accept(requests[0], outsider)
+            join_requests.accept(requests[0], outsider)
         with pytest.raises(NotAllowed):
-            members.refuse(requests[0], outsider)
-    members.accept(requests[0], lead)
-    members.accept(requests[1], make_lead(committee))  # a lead of the committee above
-    members.refuse(requests[2], admin)
+            join_requests.refuse(requests[0], outsider)
+    join_requests.accept(requests[0], lead)
+    join_requests.accept(requests[1], make_lead(committee))  # a lead of the committee above
+    join_requests.refuse(requests[2], admin)
     assert [r.status for r in requests] == [MembershipStatus.ACTIVE, MembershipStatus.ACTIVE,
                                            MembershipStatus.REFUSED]
 
 
 def test_nobody_answers_their_own_request(branch, committee):
     committee_lead = make_lead(committee)
-    request = members.request_to_join(branch, committee_lead, FUNCTIONAL)
-    with pytest.raises(members.OwnRequest):
-        members.accept(request, committee_lead)
-    with pytest.raises(members.OwnRequest):
-        members.refuse(request, committee_lead)
+    request = join_requests.request_to_join(branch, committee_lead, FUNCTIONAL)
+    with pytest.raises(join_requests.OwnRequest):
+        join_requests.accept(request, committee_lead)
+    with pytest.raises(join_requests.OwnRequest):
+        join_requests.refuse(request, committee_lead)
 
 
 def test_accept_a_selection_at_once_all_or_nothing(branch, lead):
-    requests = [members.request_to_join(branch, make_user(), FUNCTIONAL) for _ in range(3)]
+    requests = [join_requests.request_to_join(branch, make_user(), FUNCTIONAL) for _ in range(3)]
     db.session.commit()
-    assert members.accept_many(requests[:2], lead) == 2
+    assert join_requests.accept_many(requests[:2], lead) == 2
     db.session.commit()
     assert _count(branch) == 3
 
-    withdrawn = members.request_to_join(branch, make_user(), FUNCTIONAL)
-    members.withdraw(withdrawn, withdrawn.user)
+    withdrawn = join_requests.request_to_join(branch, make_user(), FUNCTIONAL)
+    join_requests.withdraw(withdrawn, withdrawn.user)
     db.session.commit()
-    with pytest.raises(members.NotPending):
-        members.accept_many([requests[2], withdrawn], lead)
+    with pytest.raises(join_requests.NotPending):
+        join_requests.accept_many([requests[2], withdrawn], lead)
     db.session.rollback()  # the caller's one transaction: none of them is accepted
     assert db.session.get(Membership, requests[2].id).status == MembershipStatus.PENDING
     assert _count(branch) == 3
@@ -202,11 +204,11 @@ def test_accept_a_selection_at_once_all_or_nothing(branch, lead):
 def test_already_a_member_or_already_asked(branch, lead):
     user, _ = _member(branch, FUNCTIONAL)
     with pytest.raises(members.AlreadyMember):
-        members.request_to_join(branch, user, FUNCTIONAL)
+        join_requests.request_to_join(branch, user, FUNCTIONAL)
     asker = make_user()
-    members.request_to_join(branch, asker, FUNCTIONAL)
+    join_requests.request_to_join(branch, asker, FUNCTIONAL)
     with pytest.raises(members.AlreadyAsked):
-        members.request_to_join(branch, asker, HOME)
+        join_requests.request_to_join(branch, asker, HOME)
     # Adding someone who asked already: answer the request instead.
     with pytest.raises(members.AlreadyAsked):
         members.add_member(branch, asker, FUNCTIONAL, actor=lead)
@@ -218,7 +220,7 @@ def test_a_committee_cannot_be_joined(committee, admin):
     user = make_user()
     for kind in (HOME, FUNCTIONAL):
         with pytest.raises(members.NotJoinable):
-            members.request_to_join(committee, user, kind)
+            join_requests.request_to_join(committee, user, kind)
     with pytest.raises(members.NotJoinable):
         members.add_member(committee, user, HOME, actor=admin)
     # Its leads are its only members.
@@ -230,12 +232,12 @@ def test_a_retired_branch_cannot_be_joined(branch, other, admin):
     db.session.commit()
     user = make_user()
     with pytest.raises(members.NotJoinable):
-        members.request_to_join(other, user, FUNCTIONAL)
+        join_requests.request_to_join(other, user, FUNCTIONAL)
     with pytest.raises(members.NotJoinable):
         members.add_member(other, user, FUNCTIONAL, actor=admin)
     home, _ = _member(branch)
     with pytest.raises(members.NotJoinable):
-        members.request_move_home(other, home)
+        join_requests.request_move_home(other, home)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Membership).where(
         Membership.branch_id == other.id)) == 0
 
@@ -321,15 +323,15 @@ def test_nobody_demotes_themselves(branch, committee):
 def test_exactly_one_home_branch(branch, other, lead, admin):
     user, _ = _member(branch, HOME)
     with pytest.raises(members.HomeBranchTaken):
-        members.request_to_join(other, user, HOME)
+        join_requests.request_to_join(other, user, HOME)
     with pytest.raises(members.HomeBranchTaken):
         members.add_member(other, user, HOME, actor=admin)
-    assert members.request_to_join(other, user, FUNCTIONAL).status == MembershipStatus.PENDING
+    assert join_requests.request_to_join(other, user, FUNCTIONAL).status == MembershipStatus.PENDING
     # Without a home, one home request at a time.
     homeless = make_user()
-    members.request_to_join(branch, homeless, HOME)
-    with pytest.raises(members.HomeRequestPending):
-        members.request_to_join(other, homeless, HOME)
+    join_requests.request_to_join(branch, homeless, HOME)
+    with pytest.raises(join_requests.HomeRequestPending):
+        join_requests.request_to_join(other, homeless, HOME)
 
 
 def test_the_database_keeps_one_active_home(branch, other):
@@ -345,11 +347,11 @@ def test_moving_home_keeps_the_old_one_as_history(branch, other, lead):
     user, old = _member(branch, HOME)
     other_lead = make_lead(other)
     with pytest.raises(Conflict):
-        members.request_move_home(branch, user)  # home already
-    request = members.request_move_home(other, user, "搬家了")
+        join_requests.request_move_home(branch, user)  # home already
+    request = join_requests.request_move_home(other, user, "搬家了")
     db.session.commit()
     assert members.home_membership(user).id == old.id  # until a lead there accepts
-    members.accept(request, other_lead)
+    join_requests.accept(request, other_lead)
     db.session.commit()
     db.session.refresh(old)
     assert (old.status, old.membership) == (MembershipStatus.ENDED, HOME)
@@ -364,7 +366,7 @@ def test_a_party_members_home_moves_only_to_a_party_branch(branch):
     user, _ = _member(branch, HOME)
     team = make_branch("青年志愿服务队", kind=BranchKind.VOLUNTEER_TEAM)
     with pytest.raises(members.NotJoinable):
-        members.request_move_home(team, user)
+        join_requests.request_move_home(team, user)
 
 
 def test_an_admin_or_who_manages_both_moves_a_home_directly(branch, other, lead, committee,
@@ -465,7 +467,7 @@ def test_retire_with_a_successor_moves_the_members(committee, branch, other, lea
     home_there, _ = _member(branch, HOME)
     there_m = members.add_member(other, home_there, FUNCTIONAL)
     asker = make_user()
-    pending = members.request_to_join(branch, asker, FUNCTIONAL)
+    pending = join_requests.request_to_join(branch, asker, FUNCTIONAL)
     db.session.commit()
     assert (_count(branch), _count(other)) == (5, 2)
 
@@ -505,7 +507,7 @@ def test_retire_without_a_successor_keeps_homes(branch, lead, admin):
         tree.retire_branch(branch, admin)
     # They move home from there when they like.
     new_home = make_branch("新支部")
-    members.accept(members.request_move_home(new_home, home_user), admin)
+    join_requests.accept(join_requests.request_move_home(new_home, home_user), admin)
     assert members.home_membership(home_user).branch_id == new_home.id
 
 

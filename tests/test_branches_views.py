@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace import create_app
+from marketplace.branches import requests as join_requests
 from marketplace.branches import services as members
 from marketplace.branches.models import (
     BranchKind,
@@ -48,7 +49,7 @@ def _member(branch, kind=HOME, role=MembershipRole.MEMBER, **overrides):
 
 
 def _ask(branch, kind=FUNCTIONAL, **overrides):
-    request = members.request_to_join(branch, make_user(**overrides), kind)
+    request = join_requests.request_to_join(branch, make_user(**overrides), kind)
     db.session.commit()
     return request
 
@@ -162,7 +163,7 @@ def test_ask_to_move_home_from_the_new_branchs_page(client_for, branch):
 def test_withdraw_and_leave_from_my_branches(client_for, branch, lead):
     user, functional = _member(branch, FUNCTIONAL)
     other = make_branch("湖墅社区党支部")
-    request = members.request_to_join(other, user, FUNCTIONAL)
+    request = join_requests.request_to_join(other, user, FUNCTIONAL)
     db.session.commit()
     client = client_for(user)
     assert client_for().get("/my/branches").status_code == 302
@@ -260,7 +261,7 @@ def test_outsiders_cannot_answer_requests(client_for, branch):
 def test_a_lead_of_the_committee_above_answers_but_not_their_own(client_for, branch,
                                                                  committee):
     committee_lead = make_lead(committee)
-    own = members.request_to_join(branch, committee_lead, FUNCTIONAL)
+    own = join_requests.request_to_join(branch, committee_lead, FUNCTIONAL)
     db.session.commit()
     request = _ask(branch)
     client = client_for(committee_lead)
@@ -462,7 +463,7 @@ def test_the_members_page_costs_the_same_for_1_or_20_rows(client_for, count_quer
                 _ask(branch)
             else:
                 request = _ask(branch)
-                members.refuse(request, committee_lead)
+                join_requests.refuse(request, committee_lead)
                 db.session.commit()
 
     add(1)

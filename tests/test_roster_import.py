@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from marketplace.accounts.models import User
 from marketplace.audit.models import AuditEntry
+from marketplace.branches import requests as join_requests
 from marketplace.branches import services as branches
 from marketplace.branches import tree
 from marketplace.branches.models import (
@@ -250,7 +251,7 @@ def test_member_against_the_database(district):
     home_elsewhere = make_user(username="moved", display_name="甲")
     branches.add_member(other, home_elsewhere, MembershipKind.HOME)
     asking = make_user(username="asking", display_name="乙")
-    branches.request_to_join(district["TEAM"], asking, MembershipKind.FUNCTIONAL)
+    join_requests.request_to_join(district["TEAM"], asking, MembershipKind.FUNCTIONAL)
     home_here = make_user(username="homehere", display_name="丙")
     branches.add_member(district["ZB1"], home_here, MembershipKind.HOME)
     db.session.commit()

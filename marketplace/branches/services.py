@@ -1,18 +1,17 @@
 """Branch memberships (兼合式) and their rules, used by the pages, the API,
 the CSV import and the demo.
 
-A volunteer asks to join a branch as a home or a functional member; a lead
-of the branch or of a committee above it (or an admin) accepts or refuses,
-and the asker may withdraw. Leads remove members; a member leaves a
-functional branch; a home membership (组织关系) is never simply dropped: it
-ends only by moving home, so a party member keeps exactly one. Admins and
-leads of a committee above a branch appoint and demote its leads, nobody
-demotes themselves. Branch.member_count moves with every change, under row
-locks taken in one order (the person, the branches by id, the membership).
-Everything is in the audit log; the people concerned are notified.
+Leads add and remove members; a member leaves a functional branch; a home
+membership (组织关系) is never simply dropped: it ends only by moving home,
+so a party member keeps exactly one. Admins and leads of a committee above
+a branch appoint and demote its leads, nobody demotes themselves.
+Branch.member_count moves with every change (`activate`, `close`), under
+row locks taken in one order (the person, the branches by id, the
+membership). Everything is in the audit log; the people concerned are
+notified.
 
-The branch tree itself (rename, move, retire) and alliances: tree.py.
-"""
+Asking to join and a lead's answer: requests.py. The branch tree itself
+(rename, move, retire) and alliances: tree.py."""
 
 from __future__ import annotations
 
@@ -29,7 +28,6 @@ from ..locking import lock_row
 from ..notifications.services import notify
 from .models import Branch, BranchKind, Membership, MembershipKind, MembershipRole, MembershipStatus
 
-MESSAGE_MAX = 200
 LIVE = (MembershipStatus.PENDING, MembershipStatus.ACTIVE)
 
 
@@ -45,17 +43,8 @@ class HomeBranchTaken(Conflict):
     message = _l("A party member has exactly one home branch; end the current one first.")
 
 
-class HomeRequestPending(Conflict):
-    message = _l("A request to make another branch the home branch already waits; withdraw "
-                 "it first.")
-
-
 class NotJoinable(Conflict):
     message = _l("This branch takes no members.")
-
-
-class NotPending(Conflict):
-    message = _l("This request has been answered already.")
 
 
 class NotActive(Conflict):
@@ -65,10 +54,6 @@ class NotActive(Conflict):
 class HomeStays(Conflict):
     message = _l("A home branch is never simply left: it ends only by moving home to another "
                  "branch.")
-
-
-class OwnRequest(NotAllowed):
-    message = _l("Nobody accepts or refuses their own request.")
 
 
 class CodeTaken(InvalidInput):
@@ -149,12 +134,6 @@ def home_membership(user) -> Membership | None:
         Membership.status == MembershipStatus.ACTIVE))
 
 
-def pending_home_request(user) -> Membership | None:
-    return db.session.scalar(sa.select(Membership).where(
-        Membership.user_id == user.id, Membership.membership == MembershipKind.HOME,
-        Membership.status == MembershipStatus.PENDING))
-
-
 def get_membership(membership_id: int) -> Membership:
     membership = db.session.get(Membership, membership_id)
     if membership is None:
@@ -169,7 +148,7 @@ def can_view(membership: Membership, user) -> bool:
 
 # -- counts and locks -----------------------------------------------------------------
 
-def _count(branch_id: int, delta: int) -> None:
+def count_members(branch_id: int, delta: int) -> None:
     """Add to the branch's member count in SQL (atomic, and two changes in one
     transaction add up); the loaded value is read again when next used."""
     if not delta:
@@ -182,19 +161,19 @@ def _count(branch_id: int, delta: int) -> None:
         db.session.expire(branch, ["member_count"])
 
 
-def _lock_user(user_id: int) -> User:
+def lock_user(user_id: int) -> User:
     return lock_row(User, user_id)
 
 
-def _lock_branches(*branch_ids: int) -> None:
+def lock_branches(*branch_ids: int) -> None:
     for branch_id in sorted(set(branch_ids)):
         lock_row(Branch, branch_id)
 
 
-def _start(membership: Membership) -> None:
+def activate(membership: Membership) -> None:
     membership.status, membership.started_at, membership.ended_at = (
         MembershipStatus.ACTIVE, utcnow(), None)
-    _count(membership.branch_id or membership.branch.id, +1)
+    count_members(membership.branch_id or membership.branch.id, +1)
     user = membership.user
     user.is_volunteer = True
     if (membership.membership == MembershipKind.HOME
@@ -202,15 +181,15 @@ def _start(membership: Membership) -> None:
         user.is_party_member = True
 
 
-def _end(membership: Membership, status: MembershipStatus = MembershipStatus.ENDED) -> None:
+def close(membership: Membership, status: MembershipStatus = MembershipStatus.ENDED) -> None:
     was_active = membership.status == MembershipStatus.ACTIVE
     membership.status, membership.ended_at = status, utcnow()
     if was_active:
-        _count(membership.branch_id, -1)
+        count_members(membership.branch_id, -1)
     db.session.flush()  # an ended home frees the one-home index before a new one starts
 
 
-def _check_joinable(branch: Branch) -> None:
+def check_joinable(branch: Branch) -> None:
     if branch.retired_at is not None:
         raise NotJoinable(_l("This branch is retired."))
     if branch.kind == BranchKind.COMMITTEE:
@@ -218,140 +197,18 @@ def _check_joinable(branch: Branch) -> None:
                              "party branches or volunteer teams."))
 
 
-def _check_move(old: Branch, new: Branch) -> None:
+def check_move(old: Branch, new: Branch) -> None:
     if old.id == new.id:
         raise Conflict(_l("This is the home branch already."))
     if old.kind == BranchKind.PARTY_BRANCH and new.kind != BranchKind.PARTY_BRANCH:
         raise NotJoinable(_l("A party member's home moves only to another party branch."))
 
 
-def _check_message(message: str | None) -> str | None:
-    message = (message or "").strip() or None
-    if message and len(message) > MESSAGE_MAX:
-        raise InvalidInput(_l("At most 200 characters."), field="message")
-    return message
-
-
-def _details(member: Membership, /, **extra) -> dict:
+def notice_details(member: Membership, /, **extra) -> dict:
     """What a notice about a membership carries (`membership=` may be among
     the extras: the kind, home or functional)."""
     return {"membership_id": member.id, "branch_id": member.branch_id,
             "branch_name": member.branch.name, **extra}
-
-
-# -- asking to join -------------------------------------------------------------------
-
-def request_to_join(branch: Branch, user, membership: MembershipKind,
-                    message: str | None = None) -> Membership:
-    """Ask to join as a home or functional member; a lead answers."""
-    return _ask(branch, user, membership, message, moving=False)
-
-
-def request_move_home(branch: Branch, user, message: str | None = None) -> Membership:
-    """Ask a lead of `branch` to make it the home branch; accepted, the old
-    home membership ends (kept as history) and this one starts."""
-    return _ask(branch, user, MembershipKind.HOME, message, moving=True)
-
-
-def _ask(branch: Branch, user, kind: MembershipKind, message: str | None,
-         moving: bool) -> Membership:
-    message = _check_message(message)
-    _check_joinable(branch)
-    existing = live_membership(user, branch)
-    if existing is not None:
-        if existing.status == MembershipStatus.PENDING:
-            raise AlreadyAsked()
-        raise AlreadyMember(_l("You are a member of this branch already."))
-    home = None
-    if kind == MembershipKind.HOME:
-        home = home_membership(user)
-        if home is not None and not moving:
-            raise HomeBranchTaken(_l("You have a home branch already: ask to move your home "
-                                     "here instead."))
-        if home is not None:
-            _check_move(home.branch, branch)
-        if pending_home_request(user) is not None:
-            raise HomeRequestPending()
-    member = Membership(user=user, branch=branch, membership=kind, role=MembershipRole.MEMBER,
-                        status=MembershipStatus.PENDING, message=message)
-    db.session.add(member)
-    db.session.flush()
-    for lead_id in lead_ids(branch):
-        if lead_id != user.id:
-            notify(lead_id, "membership.requested", **_details(
-                member, member=user.display_name, membership=kind.value,
-                moving_home=home is not None))
-    audit(user, "membership.request", member, branch_id=branch.id, membership=kind.value,
-          moving_home=home is not None)
-    return member
-
-
-def withdraw(membership: Membership, actor) -> Membership:
-    """The asker takes back a request nobody has answered (kept as ended,
-    never started)."""
-    if membership.user_id != actor.id:
-        raise NotAllowed()
-    membership = lock_row(Membership, membership.id)
-    if membership.status != MembershipStatus.PENDING:
-        raise NotPending()
-    _end(membership)
-    audit(actor, "membership.withdraw", membership, branch_id=membership.branch_id)
-    return membership
-
-
-# -- a lead's answer ------------------------------------------------------------------
-
-def _answerable(membership: Membership, actor) -> None:
-    if not can_manage_branch(actor, membership.branch):
-        raise NotAllowed()
-    if membership.user_id == actor.id:
-        raise OwnRequest()
-
-
-def accept(membership: Membership, actor) -> Membership:
-    """Make a request active; a home request of someone with a home
-    elsewhere moves their home here."""
-    _answerable(membership, actor)
-    user = _lock_user(membership.user_id)
-    old = home_membership(user) if membership.membership == MembershipKind.HOME else None
-    _lock_branches(membership.branch_id, *([old.branch_id] if old else []))
-    membership = lock_row(Membership, membership.id)
-    if membership.status != MembershipStatus.PENDING:
-        raise NotPending()
-    _check_joinable(membership.branch)
-    if old is not None:
-        _check_move(old.branch, membership.branch)
-        _end(old)
-    _start(membership)
-    notify(membership.user_id, "membership.accepted", **_details(
-        membership, membership=membership.membership.value,
-        moved_from=old.branch.name if old else None))
-    audit(actor, "membership.accept", membership, branch_id=membership.branch_id,
-          user_id=membership.user_id, moved_from=old.branch_id if old else None)
-    return membership
-
-
-def accept_many(memberships: list[Membership], actor) -> int:
-    """Accept a selection in one action: the first refusal raises, and the
-    caller's single transaction then accepts none of them."""
-    for membership in memberships:
-        accept(membership, actor)
-    return len(memberships)
-
-
-def refuse(membership: Membership, actor, reason: str | None = None) -> Membership:
-    _answerable(membership, actor)
-    reason = (reason or "").strip() or None
-    if reason and len(reason) > MESSAGE_MAX:
-        raise InvalidInput(_l("At most 200 characters."), field="reason")
-    membership = lock_row(Membership, membership.id)
-    if membership.status != MembershipStatus.PENDING:
-        raise NotPending()
-    _end(membership, MembershipStatus.REFUSED)
-    notify(membership.user_id, "membership.refused", **_details(membership, reason=reason))
-    audit(actor, "membership.refuse", membership, branch_id=membership.branch_id,
-          user_id=membership.user_id, reason=reason)
-    return membership
 
 
 # -- members --------------------------------------------------------------------------
@@ -381,7 +238,7 @@ def add_member(branch: Branch, user, membership: MembershipKind,
         raise HomeBranchTaken()
     member = Membership(user=user, branch=branch, membership=membership, role=role)
     db.session.add(member)
-    _start(member)
+    activate(member)
     audit(actor, "membership.add", member, branch_id=branch.id, user_id=user.id,
           membership=membership.value, role=role.value)
     return member
@@ -398,15 +255,15 @@ def end_membership(membership: Membership, actor) -> Membership:
                 and not can_appoint_leads(actor, membership.branch)):
             raise NotAllowed(_l("Only an admin or a lead of the committee above removes a "
                                 "lead."))
-    _lock_branches(membership.branch_id)
+    lock_branches(membership.branch_id)
     membership = lock_row(Membership, membership.id)
     if membership.status != MembershipStatus.ACTIVE:
         raise NotActive()
     if membership.membership == MembershipKind.HOME:
         raise HomeStays()
-    _end(membership)
+    close(membership)
     if not by_self:
-        notify(membership.user_id, "membership.ended", **_details(membership))
+        notify(membership.user_id, "membership.ended", **notice_details(membership))
     audit(actor, "membership.leave" if by_self else "membership.remove", membership,
           branch_id=membership.branch_id, user_id=membership.user_id)
     return membership
@@ -428,7 +285,7 @@ def set_role(membership: Membership, role: MembershipRole, actor) -> Membership:
     if membership.role == role:
         raise Conflict(_l("This member has this role already."))
     was, membership.role = membership.role, role
-    notify(membership.user_id, "membership.role_changed", **_details(membership,
+    notify(membership.user_id, "membership.role_changed", **notice_details(membership,
                                                                      role=role.value))
     audit(actor, "membership.role", membership, branch_id=membership.branch_id,
           user_id=membership.user_id, role=role.value, was=was.value)
@@ -443,24 +300,24 @@ def move_home(user, branch: Branch, actor) -> Membership:
     if not (can_manage_branch(actor, branch)
             and (old is None or can_manage_branch(actor, old.branch))):
         raise NotAllowed()
-    _check_joinable(branch)
-    user = _lock_user(user.id)
+    check_joinable(branch)
+    user = lock_user(user.id)
     old = home_membership(user)
     if old is not None:
-        _check_move(old.branch, branch)
-    _lock_branches(branch.id, *([old.branch_id] if old else []))
+        check_move(old.branch, branch)
+    lock_branches(branch.id, *([old.branch_id] if old else []))
     there = live_membership(user, branch)
     role = MembershipRole.MEMBER
     if there is not None:
         there = lock_row(Membership, there.id)
         role = there.role
-        _end(there)
+        close(there)
     if old is not None:
-        _end(old)
+        close(old)
     member = Membership(user=user, branch=branch, membership=MembershipKind.HOME, role=role)
     db.session.add(member)
-    _start(member)
-    notify(user.id, "membership.home_moved", **_details(
+    activate(member)
+    notify(user.id, "membership.home_moved", **notice_details(
         member, moved_from=old.branch.name if old else None))
     audit(actor, "membership.move_home", member, branch_id=branch.id, user_id=user.id,
           moved_from=old.branch_id if old else None)

@@ -140,7 +140,7 @@ def _end_all(branch: Branch, kind: MembershipKind | None = None) -> int:
         stmt = stmt.where(Membership.membership == kind)
     ended = db.session.execute(stmt.values(status=MembershipStatus.ENDED, ended_at=utcnow())
                                .execution_options(synchronize_session=False)).rowcount
-    members._count(branch.id, -ended)
+    members.count_members(branch.id, -ended)
     _expire_memberships(branch)
     return ended
 
@@ -171,7 +171,7 @@ def _move_members(branch: Branch, successor: Branch) -> int:
         if current is not None:
             if kind != MembershipKind.HOME:
                 continue
-            members._end(current)
+            members.close(current)
         db.session.add(Membership(user_id=user_id, branch_id=successor.id, membership=kind,
                                   role=MembershipRole.MEMBER, status=MembershipStatus.ACTIVE,
                                   started_at=utcnow()))
@@ -179,7 +179,7 @@ def _move_members(branch: Branch, successor: Branch) -> int:
         notify(user_id, "branch.retired", branch_id=branch.id, branch_name=branch.name,
                successor_id=successor.id, successor_name=successor.name)
     db.session.flush()
-    members._count(successor.id, moved)
+    members.count_members(successor.id, moved)
     return moved
 
 

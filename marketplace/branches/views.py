@@ -23,6 +23,7 @@ from ..hours.models import HourRecord, HourStatus
 from ..pages import keyset_page, save_form
 from ..redirects import safe_next_url
 from . import queries
+from . import requests as join_requests
 from . import services as members
 from .forms import (
     AddMemberForm,
@@ -108,7 +109,7 @@ def join(branch_id: int):
     branch = queries.branch_for_page(branch_id)
     form = JoinForm()
     if form.validate_on_submit() and save_form(
-            lambda: members.request_to_join(branch, current_user,
+            lambda: join_requests.request_to_join(branch, current_user,
                                             MembershipKind(form.membership.data),
                                             form.message.data),
             form, _("Your request is sent; a lead of the branch will answer it.")):
@@ -123,7 +124,7 @@ def move_home_request(branch_id: int):
     branch = queries.branch_for_page(branch_id)
     form = MoveHomeForm()
     if form.validate_on_submit() and save_form(
-            lambda: members.request_move_home(branch, current_user, form.message.data),
+            lambda: join_requests.request_move_home(branch, current_user, form.message.data),
             form, _("Your request to move your home branch is sent; a lead of the new branch "
                     "will answer it.")):
         return redirect(url_for("branches.mine"))
@@ -211,7 +212,7 @@ def accept_selected(branch_id: int):
     chosen = queries.memberships_by_ids(ids)
     if any(m.branch_id != branch.id for m in chosen):
         abort(400)
-    return _act(lambda: members.accept_many(chosen, current_user),
+    return _act(lambda: join_requests.accept_many(chosen, current_user),
                 _("%(n)d requests accepted.", n=len(chosen)), back, standing=True)
 
 
@@ -238,8 +239,8 @@ def _back(membership: Membership) -> str:
 
 
 ACTIONS = {
-    "accept": (members.accept, lambda: _("Accepted; the volunteer is told.")),
-    "withdraw": (members.withdraw, lambda: _("Your request is withdrawn.")),
+    "accept": (join_requests.accept, lambda: _("Accepted; the volunteer is told.")),
+    "withdraw": (join_requests.withdraw, lambda: _("Your request is withdrawn.")),
     "end": (members.end_membership, lambda: _("The membership has ended.")),
 }
 
@@ -259,7 +260,7 @@ def act(membership_id: int, action: str):
 def refuse(membership_id: int):
     membership = _membership(membership_id)
     form = RefuseForm()  # the reason's rule is the service's, after who may refuse
-    return _act(lambda: members.refuse(membership, current_user, form.reason.data),
+    return _act(lambda: join_requests.refuse(membership, current_user, form.reason.data),
                 _("Refused; the volunteer is told."), _back(membership), _standing(membership))
 
 

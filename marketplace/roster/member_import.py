@@ -340,7 +340,7 @@ def _write(conn, users: Counts, members: Counts) -> None:
             sa.and_(s.c.phone.isnot(None), u.c.phone.is_distinct_from(s.c.phone))))
         .values(display_name=s.c.display_name, phone=sa.func.coalesce(s.c.phone, u.c.phone))
     ).rowcount
-    # What starting a membership does to a person (branches.services._start);
+    # What starting a membership does to a person (branches.services.activate);
     # new accounts get it as they are made.
     party_home = sa.and_(s.c.membership == "home", s.c.branch_kind == "party_branch")
     conn.execute(sa.update(u).where(u.c.username == s.c.username, ~u.c.is_volunteer)
