@@ -24,8 +24,16 @@ def unread_count(user_id: int) -> int:
         .where(Notification.user_id == user_id, Notification.read_at.is_(None)))
 
 
-def mark_all_read(user_id: int) -> None:
-    db.session.execute(
-        sa.update(Notification)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-        .values(read_at=utcnow()))
+def mark_all_read(user_id: int) -> int:
+    return mark_read(user_id)
+
+
+def mark_read(user_id: int, ids: list[int] | None = None) -> int:
+    """Mark the person's unread notifications read (only those of `ids` when
+    given: another person's ids, or read ones, are left alone); how many."""
+    stmt = (sa.update(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+            .values(read_at=utcnow()).execution_options(synchronize_session=False))
+    if ids is not None:
+        stmt = stmt.where(Notification.id.in_(ids))
+    return db.session.execute(stmt).rowcount

@@ -2,9 +2,8 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..pagination import SortKey, paginate
 from . import messages
-from .models import Notification
+from .queries import notifications_of
 from .services import mark_all_read
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications",
@@ -14,9 +13,7 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications",
 @bp.route("/")
 @login_required
 def index():
-    stmt = db.select(Notification).where(Notification.user_id == current_user.id)
-    page = paginate(stmt, [SortKey(Notification.id, descending=True)],
-                    request.args.get("cursor"), 30)
+    page = notifications_of(current_user.id, request.args.get("cursor"), 30)
     return render_template("notifications/index.html", page=page, messages=messages)
 
 
