@@ -23,6 +23,9 @@ def create_app(config: str | type | None = None, overrides: dict | None = None) 
     app.url_map.converters["int"] = IdConverter
 
     _init_extensions(app)
+    from .guards import refuse_unstorable_text
+
+    app.before_request(refuse_unstorable_text)
     _register_blueprints(app)
 
     from . import cli, errors, i18n, templating

@@ -3,7 +3,7 @@ a huge number is simply not found (404) instead of overflowing a driver."""
 
 from werkzeug.routing import IntegerConverter
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1  # an INTEGER id column's range on every engine (PostgreSQL's is 32-bit)
 
 
 class IdConverter(IntegerConverter):

@@ -13,6 +13,7 @@ from ..branches import services as branches
 from ..branches.models import Branch, BranchKind, MembershipKind, MembershipRole
 from ..exceptions import InvalidInput, NotAllowed, NotFound
 from ..extensions import db
+from ..routing import MAX_ID
 from .auth import token_required
 from .common import PageArgs
 from .schemas import ErrorSchema
@@ -22,7 +23,6 @@ blp = Blueprint("api_branches", __name__, description="Branches (党支部) and 
 KINDS = [k.value for k in BranchKind]
 MEMBERSHIPS = [m.value for m in MembershipKind]
 ROLES = [r.value for r in MembershipRole]
-MAX_ID = 2**31 - 1  # an integer column's range on every engine
 
 
 # -- requests ---------------------------------------------------------------

@@ -13,6 +13,7 @@ from ..certificates.limits import verify_limit
 from ..certificates.models import Certificate
 from ..exceptions import NotFound
 from ..extensions import db
+from ..routing import MAX_ID
 from .auth import token_required
 from .common import PageArgs
 from .hours_schemas import BranchRef
@@ -21,7 +22,6 @@ from .schemas import ErrorSchema
 blp = Blueprint("api_certificates", __name__,
                 description="Certificates of approved hours (志愿服务证明) and their check")
 
-MAX_ID = 2**31 - 1  # an integer column's range on every engine
 
 
 # -- requests ---------------------------------------------------------------

@@ -12,6 +12,7 @@ from ..exceptions import InvalidInput
 from ..extensions import db
 from ..listings.models import Category
 from ..localtime import local_to_utc
+from ..routing import MAX_ID
 from .auth import SECURITY, bearer_token, token_required
 from .schemas import ErrorSchema
 
@@ -48,7 +49,14 @@ def category_id_from(value: str | None) -> int | None:
     """Clients hold either the id or the slug of a category."""
     if not value:
         return None
-    column, key = (Category.id, int(value)) if value.isdigit() else (Category.slug, value)
+    # Only ASCII digits are an id ("²".isdigit() is true, int() refuses it), and
+    # one too big for the database is no category (not a driver overflow).
+    if value.isascii() and value.isdigit():
+        if len(value) > len(str(MAX_ID)) or int(value) > MAX_ID:
+            raise InvalidInput(field="category")
+        column, key = Category.id, int(value)
+    else:
+        column, key = Category.slug, value
     found = db.session.scalar(sa.select(Category.id).where(column == key))
     if found is None:
         raise InvalidInput(field="category")

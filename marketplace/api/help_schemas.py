@@ -3,13 +3,13 @@
 import marshmallow as ma
 
 from ..help.models import HelpOfferStatus, HelpRequestStatus, Urgency
+from ..routing import MAX_ID
 from .catalog import CategoryOut
 from .common import PageArgs, UserBrief
 
 REQUEST_STATUSES = [s.value for s in HelpRequestStatus]
 OFFER_STATUSES = [s.value for s in HelpOfferStatus]
 URGENCIES = [u.value for u in Urgency]
-MAX_ID = 2**31 - 1  # an integer column's range on every engine
 
 
 # -- requests ---------------------------------------------------------------

@@ -3,10 +3,10 @@
 import marshmallow as ma
 
 from ..hours.models import HourStatus
+from ..routing import MAX_ID
 from .common import PageArgs, SiteDateTime, UserBrief
 
 STATUSES = [s.value for s in HourStatus]
-MAX_ID = 2**31 - 1  # an integer column's range on every engine
 
 
 def _id(**kwargs):

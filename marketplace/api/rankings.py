@@ -16,6 +16,7 @@ from ..pagination import SortKey, decode_cursor, encode_cursor
 from ..rankings import groups, queries
 from ..rankings.access import can_view_members
 from ..rankings.periods import YEAR, months_up_to, period_from_args
+from ..routing import MAX_ID
 from .auth import token_required
 from .common import MAX_PAGE_SIZE, UserBrief
 from .schemas import ErrorSchema
@@ -23,7 +24,6 @@ from .schemas import ErrorSchema
 blp = Blueprint("api_rankings", __name__,
                 description="Rankings of branches and members, and the public figures (公开)")
 
-MAX_ID = 2**31 - 1
 PERIOD_HELP = ('"2026-11" (a month), "2026-Q4" (a quarter) or "2026" (a year), local time '
                '(Asia/Shanghai); "month", "quarter" or "year" for the current one; empty '
                'for this month (this year for the public figures)')

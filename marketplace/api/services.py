@@ -11,6 +11,7 @@ from ..extensions import db
 from ..listings import queries
 from ..listings import services as listings
 from ..listings.models import ServiceMode, ServiceStatus
+from ..routing import MAX_ID
 from .auth import token_required
 from .catalog import CategoryOut
 from .common import (
@@ -62,7 +63,7 @@ class BrowseArgs(PageArgs):
 class ServiceIn(ma.Schema):
     title = ma.fields.String(required=True, validate=ma.validate.Length(2, 80))
     description = ma.fields.String(required=True, validate=ma.validate.Length(1, 5000))
-    category_id = ma.fields.Integer(required=True)
+    category_id = ma.fields.Integer(required=True, validate=ma.validate.Range(1, MAX_ID))
     community = ma.fields.String(required=True, validate=ma.validate.Length(1, 60))
     mode = ma.fields.String(required=True, validate=ma.validate.OneOf(MODES))
     capacity = ma.fields.Integer(required=True,

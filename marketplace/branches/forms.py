@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
-MAX_ID = 2**31 - 1
+from ..routing import MAX_ID
 
 
 def _branch_number(label, required: bool = False, description=None):
