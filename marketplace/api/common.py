@@ -28,6 +28,11 @@ class SiteDateTime(ma.fields.DateTime):
         return local_to_utc(super()._deserialize(value, attr, data, **kwargs))
 
 
+def id_field(**kwargs) -> ma.fields.Integer:
+    """An id in a request body: a JSON integer the id columns can hold."""
+    return ma.fields.Integer(strict=True, validate=ma.validate.Range(1, MAX_ID), **kwargs)
+
+
 class PageArgs(ma.Schema):
     cursor = ma.fields.String(validate=ma.validate.Length(max=500),
                               metadata={"description": "next_cursor of the previous page"})

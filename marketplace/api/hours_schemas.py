@@ -3,30 +3,25 @@
 import marshmallow as ma
 
 from ..hours.models import HourStatus
-from ..routing import MAX_ID
-from .common import PageArgs, SiteDateTime, UserBrief
+from .common import PageArgs, SiteDateTime, UserBrief, id_field
 
 STATUSES = [s.value for s in HourStatus]
-
-
-def _id(**kwargs):
-    return ma.fields.Integer(strict=True, validate=ma.validate.Range(1, MAX_ID), **kwargs)
 
 
 # -- requests ---------------------------------------------------------------
 
 class HourIn(ma.Schema):
-    branch_id = _id(required=True, metadata={"description": "one of the caller's branches"})
+    branch_id = id_field(required=True, metadata={"description": "one of the caller's branches"})
     started_at = SiteDateTime(required=True)
     ended_at = SiteDateTime(required=True,
                             metadata={"description": "not in the future; counted in half "
                                                      "hours, at most 24 h"})
     description = ma.fields.String(required=True, validate=ma.validate.Length(2, 500))
     place = ma.fields.String(required=True, validate=ma.validate.Length(1, 120))
-    enrollment_id = _id(allow_none=True, load_default=None,
+    enrollment_id = id_field(allow_none=True, load_default=None,
                         metadata={"description": "a completed enrollment of the caller's "
                                                  "service"})
-    help_request_id = _id(allow_none=True, load_default=None,
+    help_request_id = id_field(allow_none=True, load_default=None,
                           metadata={"description": "a help request the caller was accepted "
                                                    "for"})
     served_person = ma.fields.String(allow_none=True, load_default=None,
@@ -37,7 +32,7 @@ class HourIn(ma.Schema):
                                   metadata={"description": "the resident's one-time visit "
                                                            "code, with enrollment_id or "
                                                            "help_request_id"})
-    corrects_id = _id(allow_none=True, load_default=None,
+    corrects_id = id_field(allow_none=True, load_default=None,
                       metadata={"description": "the caller's approved record that this "
                                                "one corrects"})
 
@@ -54,7 +49,7 @@ class RejectIn(ma.Schema):
 
 
 class BatchIn(ma.Schema):
-    ids = ma.fields.List(_id(), required=True, validate=ma.validate.Length(1, 100))
+    ids = ma.fields.List(id_field(), required=True, validate=ma.validate.Length(1, 100))
 
 
 # -- responses --------------------------------------------------------------

@@ -26,9 +26,8 @@ from ..branches.models import (
 )
 from ..exceptions import NotAllowed, NotFound
 from ..extensions import db, limiter
-from ..routing import MAX_ID
 from .auth import token_required
-from .common import PageArgs, UserBrief, action_route
+from .common import PageArgs, UserBrief, action_route, id_field
 from .hours_schemas import BranchRef
 from .schemas import ErrorSchema
 
@@ -44,10 +43,6 @@ SHOW = {"active": (MembershipStatus.ACTIVE,), "pending": (MembershipStatus.PENDI
 # (a 422 naming the field), and the document's pattern says so to clients.
 NO_NUL = ma.validate.Regexp(r"^[^\x00]*$", error="No NUL characters, please.")
 MESSAGE = [ma.validate.Length(max=join_requests.MESSAGE_MAX), NO_NUL]
-
-
-def _id(**kwargs):
-    return ma.fields.Integer(strict=True, validate=ma.validate.Range(1, MAX_ID), **kwargs)
 
 
 # -- requests ---------------------------------------------------------------
@@ -82,7 +77,7 @@ class RoleIn(ma.Schema):
 
 
 class AcceptBatchIn(ma.Schema):
-    ids = ma.fields.List(_id(), required=True, validate=ma.validate.Length(1, 100))
+    ids = ma.fields.List(id_field(), required=True, validate=ma.validate.Length(1, 100))
 
 
 # -- responses --------------------------------------------------------------
