@@ -10,14 +10,13 @@ import sqlalchemy as sa
 
 from marketplace.branches import services as branches
 from marketplace.branches.models import BranchKind, MembershipKind
-from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.hours import reports as rules
 from marketplace.hours import services as hours
 from marketplace.hours.models import HourRecord, HourReport, HourStatus, ReportStatus
 
 from .api_helpers import auth, error_field
-from .factories import make_branch, make_lead, make_user
+from .factories import make_branch, make_hour_record, make_lead, make_user
 
 
 @pytest.fixture
@@ -43,24 +42,8 @@ def volunteer(branch):
     return user
 
 
-def _start(days_ago=3):
-    return (utcnow() - timedelta(days=days_ago)).replace(minute=0, second=0, microsecond=0)
-
-
-def _record(volunteer, branch, days_ago=3, length=2.0) -> HourRecord:
-    start = _start(days_ago)
-    record = hours.record_hours(volunteer, hours.HourData(
-        branch_id=branch.id, started_at=start, ended_at=start + timedelta(hours=length),
-        description="上门打扫", place="米市巷社区"))
-    db.session.commit()
-    return record
-
-
 def _approved(volunteer, branch, lead, days_ago=3, length=2.0) -> HourRecord:
-    record = _record(volunteer, branch, days_ago, length)
-    hours.approve(record, lead)
-    db.session.commit()
-    return record
+    return make_hour_record(volunteer, branch, days_ago, length, approved_by=lead)
 
 
 def _reported(volunteer, record) -> HourReport:
@@ -107,7 +90,7 @@ def test_forbidden_and_refused_reports(client, volunteer, branch, lead):
     assert client.post(path, json=body).status_code == 401
     assert client.post("/api/v1/hours/999999/reports", json=body,
                        headers=auth(client, volunteer)).status_code == 404
-    waiting = _record(volunteer, branch, days_ago=5)
+    waiting = make_hour_record(volunteer, branch, days_ago=5)
     assert client.post(f"/api/v1/hours/{waiting.id}/reports", json=body,
                        headers=auth(client, volunteer)).status_code == 409
     assert _reports() == 0
@@ -271,7 +254,7 @@ def test_nobody_answers_their_own_report(client, branch, lead):
 
 
 def test_a_rejected_record_is_not_corrected(client, volunteer, branch, lead):
-    record = _record(volunteer, branch)
+    record = make_hour_record(volunteer, branch)
     hours.reject(record, lead, "没有这次活动")
     db.session.commit()
     report = _reported(volunteer, record)

@@ -31,7 +31,7 @@ from marketplace.hours.models import (
 from marketplace.localtime import utc_to_local
 from marketplace.notifications.models import Notification
 
-from .factories import make_branch, make_lead, make_user
+from .factories import make_branch, make_hour_record, make_lead, make_user
 from .page_helpers import flashes, text
 
 
@@ -58,24 +58,8 @@ def volunteer(branch):
     return user
 
 
-def _start(days_ago=3):
-    return (utcnow() - timedelta(days=days_ago)).replace(minute=0, second=0, microsecond=0)
-
-
-def _record(volunteer, branch, days_ago=3, length=2.0) -> HourRecord:
-    start = _start(days_ago)
-    record = hours.record_hours(volunteer, hours.HourData(
-        branch_id=branch.id, started_at=start, ended_at=start + timedelta(hours=length),
-        description="上门打扫", place="米市巷社区"))
-    db.session.commit()
-    return record
-
-
 def _approved(volunteer, branch, lead, days_ago=3, length=2.0) -> HourRecord:
-    record = _record(volunteer, branch, days_ago, length)
-    hours.approve(record, lead)
-    db.session.commit()
-    return record
+    return make_hour_record(volunteer, branch, days_ago, length, approved_by=lead)
 
 
 def _reported(volunteer, record, message="结束时间应是11:30") -> HourReport:
@@ -125,14 +109,14 @@ def test_a_volunteer_reports_their_reviewed_record(volunteer, branch, lead, comm
     (entry,) = _audit("hour_report.create")
     assert (entry.actor_id, entry.target_id) == (volunteer.id, report.id)
 
-    rejected = _record(volunteer, branch, days_ago=5)
+    rejected = make_hour_record(volunteer, branch, days_ago=5)
     hours.reject(rejected, lead, "没有这次活动")
     db.session.commit()
     assert _reported(volunteer, rejected).status == ReportStatus.OPEN
 
 
 def test_only_ones_own_reviewed_record_once_at_a_time(volunteer, branch, lead):
-    waiting = _record(volunteer, branch, days_ago=6)
+    waiting = make_hour_record(volunteer, branch, days_ago=6)
     with pytest.raises(rules.NotReviewedYet):
         rules.report_error(volunteer, waiting, "时间不对")
     db.session.rollback()
@@ -247,7 +231,7 @@ def test_a_bad_correction_changes_nothing(volunteer, branch, lead):
 
 
 def test_a_rejected_record_gets_a_reason_not_a_correction(volunteer, branch, lead):
-    record = _record(volunteer, branch)
+    record = make_hour_record(volunteer, branch)
     hours.reject(record, lead, "没有这次活动")
     db.session.commit()
     report = _reported(volunteer, record)
@@ -317,7 +301,7 @@ def test_a_short_message_is_refused_and_kept(client_for, volunteer, branch, lead
 
 
 def test_a_record_waiting_for_review_says_so_before_typing(client_for, volunteer, branch):
-    record = _record(volunteer, branch)
+    record = make_hour_record(volunteer, branch)
     page = html.unescape(text(client_for(volunteer).get(f"/hours/{record.id}/report")))
     assert said(rules.NotReviewedYet.message._args[0]) in page
     assert 'name="message"' not in page
