@@ -37,8 +37,6 @@ blp = Blueprint("api_memberships", __name__,
 KINDS = [k.value for k in MembershipKind]
 ROLES = [r.value for r in MembershipRole]
 STATUSES = [s.value for s in MembershipStatus]
-SHOW = {"active": (MembershipStatus.ACTIVE,), "pending": (MembershipStatus.PENDING,),
-        "history": (MembershipStatus.ENDED, MembershipStatus.REFUSED)}
 # A NUL character cannot be stored in a PostgreSQL text column: refused here
 # (a 422 naming the field), and the document's pattern says so to clients.
 NO_NUL = ma.validate.Regexp(r"^[^\x00]*$", error="No NUL characters, please.")
@@ -60,7 +58,8 @@ class MoveHomeIn(ma.Schema):
 
 
 class MembersArgs(PageArgs):
-    status = ma.fields.String(load_default="active", validate=ma.validate.OneOf(list(SHOW)),
+    status = ma.fields.String(load_default="active",
+                              validate=ma.validate.OneOf(list(queries.MEMBER_LISTS)),
                               metadata={"description": "active (leads first, then by name; "
                                                        "the default), pending (oldest "
                                                        "first) or history (ended and "
@@ -182,7 +181,7 @@ def request_move_home(data, branch_id: int):
 def pending_requests(args, branch_id: int):
     """The requests waiting for an answer, oldest first."""
     branch = _managed(branch_id)
-    return _page(queries.members(branch.id, SHOW["pending"], args.get("cursor"),
+    return _page(queries.members(branch.id, queries.MEMBER_LISTS["pending"], args.get("cursor"),
                                  args["limit"]))
 
 
@@ -197,8 +196,8 @@ def pending_requests(args, branch_id: int):
 def branch_members(args, branch_id: int):
     """The branch's members, requests or history (as on the members page)."""
     branch = _managed(branch_id)
-    return _page(queries.members(branch.id, SHOW[args["status"]], args.get("cursor"),
-                                 args["limit"]))
+    statuses = queries.MEMBER_LISTS[args["status"]]
+    return _page(queries.members(branch.id, statuses, args.get("cursor"), args["limit"]))
 
 
 @blp.route("/me/memberships", methods=["GET"])

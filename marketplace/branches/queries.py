@@ -109,6 +109,10 @@ def branch_summary(branch_id: int) -> BranchSummary:
 
 # -- members --------------------------------------------------------------------------
 
+# The lists of a branch's memberships that the members page and the API show.
+MEMBER_LISTS = {"active": (MembershipStatus.ACTIVE,), "pending": (MembershipStatus.PENDING,),
+                "history": (MembershipStatus.ENDED, MembershipStatus.REFUSED)}
+
 def members(branch_id: int, statuses: tuple[MembershipStatus, ...] | None,
             cursor: str | None, limit: int) -> Page:
     """A branch's memberships with their people, in one query per page:

@@ -34,13 +34,11 @@ from .forms import (
     RoleForm,
     SearchForm,
 )
-from .models import Branch, BranchKind, Membership, MembershipKind, MembershipRole, MembershipStatus
+from .models import Branch, BranchKind, Membership, MembershipKind, MembershipRole
 
 bp = Blueprint("branches", __name__, template_folder="templates")
 
 PAGE_SIZE = 50
-SHOW = {"active": (MembershipStatus.ACTIVE,), "pending": (MembershipStatus.PENDING,),
-        "history": (MembershipStatus.ENDED, MembershipStatus.REFUSED)}
 
 
 def _page(query, *args, **kwargs):
@@ -168,13 +166,14 @@ def _managed(branch_id: int) -> Branch:
 @login_required
 def members_page(branch_id: int):
     show = request.args.get("show", "active")
-    return _members(_managed(branch_id), show if show in SHOW else "active", AddMemberForm())
+    show = show if show in queries.MEMBER_LISTS else "active"
+    return _members(_managed(branch_id), show, AddMemberForm())
 
 
 def _members(branch: Branch, show: str, add_form: AddMemberForm):
     return render_template(
         "branches/members.html", branch=branch, show=show,
-        page=_page(queries.members, branch.id, SHOW[show]),
+        page=_page(queries.members, branch.id, queries.MEMBER_LISTS[show]),
         requests=queries.pending_counts([branch.id]).get(branch.id, 0),
         can_appoint=members.can_appoint_leads(current_user, branch),
         refuse_form=RefuseForm(), move_form=MoveMemberForm(), add_form=add_form)
