@@ -23,8 +23,9 @@ def create_app(config: str | type | None = None, overrides: dict | None = None) 
     app.url_map.converters["int"] = IdConverter
 
     _init_extensions(app)
-    from .guards import refuse_unstorable_text
+    from .guards import refuse_non_json_body, refuse_unstorable_text
 
+    app.before_request(refuse_non_json_body)
     app.before_request(refuse_unstorable_text)
     _register_blueprints(app)
 

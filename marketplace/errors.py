@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
 
+from .api.field_messages import localized
 from .exceptions import DomainError
 from .extensions import db
 
@@ -62,7 +63,7 @@ def _first_message(errors) -> str:
     """Marshmallow nests messages in lists and dicts; one line is enough."""
     while isinstance(errors, list | dict) and errors:
         errors = errors[0] if isinstance(errors, list) else next(iter(errors.values()))
-    return str(errors)
+    return localized(str(errors))
 
 
 def handle_http_exception(exc: HTTPException):

@@ -31,6 +31,9 @@ class JsonApi(Api):
     every error, JSON under /api and HTML elsewhere, in one format."""
 
     ERROR_SCHEMA = ErrorSchema
+    # No catch-all "default" answer: each operation documents the statuses it
+    # can give, so a client (and schemathesis) can hold the server to them.
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def _register_error_handlers(self):
         pass

@@ -4,9 +4,9 @@ JSON may carry "\\u0000" and lone surrogates ("\\ud800"), and a query string
 or a form "%00": PostgreSQL refuses NUL in a text value and neither driver
 can encode a lone surrogate, so such a string reaching a query was a 500.
 Every request is checked here instead and answered 422 with the field named
-(JSON for the API, the error page elsewhere)."""
+(JSON for the API, the error page elsewhere). API bodies must be JSON (415)."""
 
-from flask import request
+from flask import abort, request
 
 from .exceptions import InvalidInput
 
@@ -53,3 +53,18 @@ def _page_form():
     if request.path.startswith("/api/") or request.mimetype != "application/x-www-form-urlencoded":
         return ()
     return (request.form,)
+
+
+API_BODY_MAX = 64 * 1024  # the longest API body (a batch of 100 ids) is far below
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def refuse_non_json_body() -> None:
+    """The API reads JSON only: a form or text body is refused (415) before a
+    view could read it as "no fields", and a body over API_BODY_MAX is 413."""
+    if not request.path.startswith("/api/") or request.method not in BODY_METHODS:
+        return
+    request.max_content_length = API_BODY_MAX
+    if (request.content_length or request.headers.get("Transfer-Encoding")) and not request.is_json:
+        abort(415)
+

@@ -1,6 +1,7 @@
-"""Language: the account's choice, else the device's cookie, else Chinese."""
+"""Language: the account's choice (a page's login or an API token), else the
+device's cookie, else Chinese."""
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_login import current_user
 
 from .extensions import babel
@@ -10,8 +11,9 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # the CLI and background work speak the default
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+    user = g.get("api_user") or current_user
+    if user and user.is_authenticated and user.locale in languages:
+        return user.locale
     cookie = request.cookies.get("lang")
     if cookie in languages:
         return cookie

@@ -22,7 +22,7 @@ _seq = itertools.count(1)
 def make_user(commit: bool = True, **overrides):
     n = next(_seq)
     data = {"username": f"user{n}", "password": PASSWORD, "display_name": f"居民{n}"}
-    flags = {k: overrides.pop(k) for k in ("is_admin", "is_active", "is_party_member")
+    flags = {k: overrides.pop(k) for k in ("is_admin", "is_active", "is_party_member", "locale")
              if k in overrides}
     data.update(overrides)
     user = accounts.register(accounts.Registration(**data))

@@ -1,4 +1,4 @@
-"""Inputs a schemathesis run found to break the API (notes/schemathesis.md):
+"""Inputs a schemathesis run found to break the API (.ci/fuzz-api):
 each must be answered with a documented status and an error body, never a 500."""
 
 import json
@@ -105,7 +105,15 @@ def test_patching_to_an_impossible_category_id_is_a_named_422(client):
 def test_an_id_past_the_integer_columns_is_not_found(client, path):
     """Ids in paths are bounded to a 32-bit INTEGER column (routing.MAX_ID):
     one past it was "integer out of range", a 500 on PostgreSQL."""
-    assert client.get(path).status_code == 404
+    headers = auth(client, make_user()) if path.startswith("/api/") else {}
+    assert client.get(path, headers=headers).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/api/v1/branches/2147483648/members",
+                                  "/api/v1/help-requests/2147483648/offers"])
+def test_such_an_id_is_404_where_the_path_has_another_method_too(client, path):
+    """Not 405: the path exists (POST), it is the id that does not."""
+    assert client.get(path, headers=auth(client, make_user())).status_code == 404
 
 
 def test_the_document_bounds_path_ids_to_the_columns(client):

@@ -73,6 +73,24 @@ def test_api_token_endpoint_is_rate_limited(strict_app):
                        ).json["error"]["code"] == "rate_limited"
 
 
+def test_api_password_change_is_rate_limited_per_account(strict_app):
+    """A stolen token must not be a way to guess the current password."""
+    make_user(username="mima")
+    client = strict_app.test_client()
+    token = client.post("/api/v1/auth/token", json={"username": "mima", "password": PASSWORD})
+    headers = {"Authorization": f"Bearer {token.json['token']}"}
+    for _ in range(3):
+        response = client.post("/api/v1/me/password", headers=headers,
+                               json={"current_password": "guess-1234",
+                                     "new_password": "a-new-pass-2026"})
+        assert response.status_code == 422
+    response = client.post("/api/v1/me/password", headers=headers,
+                           json={"current_password": PASSWORD,
+                                 "new_password": "a-new-pass-2026"})
+    assert response.status_code == 429 and "Retry-After" in response.headers
+    assert response.json["error"]["code"] == "rate_limited"
+
+
 def test_forms_without_csrf_token_are_refused(strict_app):
     make_user(username="lili")
     client = strict_app.test_client()

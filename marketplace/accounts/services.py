@@ -98,7 +98,10 @@ def authenticate(username: str, password: str) -> User:
 def change_password(user: User, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
         raise InvalidInput(_l("The current password is wrong."), field="current_password")
-    check_password_rules(new, user.username)
+    try:
+        check_password_rules(new, user.username)
+    except InvalidInput as exc:  # named as the page's form and the API's body name it
+        raise InvalidInput(exc.message, field="new_password") from None
     set_password(user, new)
 
 

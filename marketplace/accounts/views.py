@@ -80,7 +80,7 @@ def change_password():
             services.change_password(current_user, form.current_password.data,
                                      form.new_password.data)
         except DomainError as exc:
-            apply_domain_error(form, exc, rename={"password": "new_password"})
+            apply_domain_error(form, exc)
         else:
             db.session.commit()
             login_user(current_user._get_current_object())  # this session stays valid

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import User
 from ..audit.models import AuditEntry
+from ..exceptions import InvalidInput
 from ..extensions import db
 from ..localtime import local_day_start
 from ..pagination import Page, SortKey, paginate
@@ -23,6 +25,30 @@ class AuditFilters:
     target_id: int | None = None
     date_from: date | None = None  # local days, both included
     date_to: date | None = None
+
+
+# An action filter: "membership.accept", or "membership" for all of its kind.
+ACTION_PATTERN = r"^[a-z_]+(\.[a-z_]+)?$"
+TARGET_NEEDS_TYPE = _l("Choose the record type too.")
+DATES_REVERSED = _l("The end date is before the start date.")
+
+
+def check(filters: AuditFilters) -> AuditFilters:
+    """The rules that span two filters (the page's form shows the same
+    messages): a record number needs its type; the end is not before the start."""
+    if filters.target_id is not None and not filters.target_type:
+        raise InvalidInput(TARGET_NEEDS_TYPE, field="target_id")
+    if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
+        raise InvalidInput(DATES_REVERSED, field="date_to")
+    return filters
+
+
+def actor_id(username: str) -> int:
+    """The account a "done by" filter names, or a refusal naming `actor`."""
+    user = user_by_username(username)
+    if user is None:
+        raise InvalidInput(_l("No account has this username."), field="actor")
+    return user.id
 
 
 def _like_prefix(value: str) -> str:

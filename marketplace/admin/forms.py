@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional, Regexp, ValidationError
 
+from ..exceptions import InvalidInput
+from . import audit_log
 from .audit_labels import TARGET_TYPES
 
 
@@ -16,7 +18,7 @@ class AuditFilterForm(FlaskForm):
 
     action = StringField(
         _l("Action"), validators=[Optional(), Length(max=60), Regexp(
-            r"^[a-z_]+(\.[a-z_]+)?$", message=_l("An action looks like membership.accept, "
+            audit_log.ACTION_PATTERN, message=_l("An action looks like membership.accept, "
                                                  "or membership for all of its kind."))],
         description=_l("e.g. hour_record.approve, or hour_record for every action on hours"))
     actor = StringField(_l("Done by (username)"), validators=[Optional(), Length(max=40)])
@@ -29,9 +31,16 @@ class AuditFilterForm(FlaskForm):
     date_to = DateField(_l("To"), validators=[Optional()])
 
     def validate_target_id(self, field):
-        if field.data is not None and not self.target_type.data:
-            raise ValidationError(_l("Choose the record type too."))
+        self._check(audit_log.AuditFilters(target_type=self.target_type.data or None,
+                                           target_id=field.data))
 
     def validate_date_to(self, field):
-        if field.data and self.date_from.data and field.data < self.date_from.data:
-            raise ValidationError(_l("The end date is before the start date."))
+        self._check(audit_log.AuditFilters(date_from=self.date_from.data, date_to=field.data))
+
+    @staticmethod
+    def _check(filters: audit_log.AuditFilters) -> None:
+        """audit_log.check's rules (the API's too), shown beside the field."""
+        try:
+            audit_log.check(filters)
+        except InvalidInput as exc:
+            raise ValidationError(str(exc.message)) from exc

@@ -2,10 +2,10 @@
 
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
-from flask_babel import gettext as _
 
 from ..audit.models import AuditEntry
 from ..authz import admin_required
+from ..exceptions import InvalidInput
 from ..extensions import db
 from ..models import Branch, HelpRequest, HourRecord, Service, User
 from ..pages import keyset_page
@@ -57,11 +57,11 @@ def _filters(form: AuditFilterForm) -> tuple[audit_log.AuditFilters, bool]:
 
     actor_id = None
     if good(form.actor):
-        actor = audit_log.user_by_username(form.actor.data)
-        if actor is None:
-            form.actor.errors = [*form.actor.errors, _("No account has this username.")]
+        try:
+            actor_id = audit_log.actor_id(form.actor.data)
+        except InvalidInput as exc:
+            form.actor.errors = [*form.actor.errors, str(exc.message)]
             return audit_log.AuditFilters(), False
-        actor_id = actor.id
     return audit_log.AuditFilters(
         action=good(form.action), actor_id=actor_id, target_type=good(form.target_type),
         target_id=good(form.target_id), date_from=good(form.date_from),

@@ -6,15 +6,18 @@ from flask import Flask, send_from_directory
 
 from ..extensions import api, csrf
 from ..routing import IdConverter, id_schema
-from . import spec_errors
+from . import spec_errors, spec_links
 
 
 def init_api(app: Flask) -> None:
     from . import (
         accounts,
+        admin,
+        alliances,
         branches,
         catalog,
         certificates,
+        dashboards,
         enrollments,
         help,
         hour_reports,
@@ -23,6 +26,7 @@ def init_api(app: Flask) -> None:
         notifications,
         rankings,
         services,
+        volunteers,
     )
 
     api.init_app(app, spec_kwargs={"info": {"description": "网淘 volunteer-service marketplace"},
@@ -33,9 +37,11 @@ def init_api(app: Flask) -> None:
                        "description": "POST /api/v1/auth/token gives a token."})
     for blueprint in (accounts.blp, catalog.blp, services.blp, enrollments.blp, help.blp,
                       branches.blp, hours.blp, hour_reports.blp, certificates.blp, rankings.blp,
-                      memberships.blp, notifications.blp):
+                      memberships.blp, notifications.blp, alliances.blp, dashboards.blp,
+                      admin.blp, volunteers.blp):
         csrf.exempt(blueprint)  # bearer tokens only, never cookies: no CSRF to fear
         api.register_blueprint(blueprint, url_prefix="/api/v1")
+    spec_links.add_links(api.spec)
 
     # Swagger UI's assets, served from the installed package (no CDN).
     @app.route("/api/v1/docs/assets/<path:filename>")

@@ -1,4 +1,5 @@
-"""Accounts over the API: register, tokens (log in / log out), me."""
+"""Accounts over the API: register, tokens (log in / log out), me, become a
+volunteer, change the password."""
 
 import marshmallow as ma
 import sqlalchemy as sa
@@ -9,8 +10,9 @@ from sqlalchemy.orm import joinedload
 from ..accounts import services, tokens
 from ..accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from ..branches.models import Membership, MembershipStatus
-from ..extensions import db, limiter
+from ..extensions import db
 from .auth import token_required
+from .common import rate_limited
 from .schemas import ErrorSchema
 
 blp = Blueprint("api_accounts", __name__, description="Accounts and tokens")
@@ -43,6 +45,15 @@ class TokenOut(ma.Schema):
     expires_at = ma.fields.DateTime(required=True)
 
 
+class PasswordIn(ma.Schema):
+    current_password = ma.fields.String(required=True, load_only=True,
+                                        validate=ma.validate.Length(1, MAX_LENGTH))
+    new_password = ma.fields.String(required=True, load_only=True,
+                                    validate=ma.validate.Length(MIN_LENGTH, MAX_LENGTH),
+                                    metadata={"description": "the same rules as at "
+                                                             "registration"})
+
+
 class MeBranch(ma.Schema):
     id = ma.fields.Integer(required=True)
     name = ma.fields.String(required=True)
@@ -58,7 +69,7 @@ class MeOut(UserOut):
 
 
 @blp.route("/auth/register", methods=["POST"])
-@limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT"])
+@rate_limited(blp, lambda: current_app.config["REGISTER_RATE_LIMIT"])
 @blp.arguments(RegisterIn)
 @blp.response(201, UserOut)
 @blp.alt_response(409, schema=ErrorSchema, description="The username is taken.")
@@ -70,7 +81,7 @@ def register(data):
 
 
 @blp.route("/auth/token", methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@rate_limited(blp, lambda: current_app.config["LOGIN_RATE_LIMIT"])
 @blp.arguments(TokenIn)
 @blp.response(200, TokenOut)
 @blp.alt_response(401, schema=ErrorSchema, description="Wrong username or password.")
@@ -95,7 +106,40 @@ def revoke_token():
 @blp.response(200, MeOut)
 @blp.alt_response(401, schema=ErrorSchema)
 def me():
+    return _me(g.api_user)
+
+
+@blp.route("/me/volunteer", methods=["POST"])
+@token_required
+@blp.response(200, MeOut)
+def become_volunteer():
+    """Become a volunteer (who may publish services and offer help). Doing it
+    again changes nothing (as the page's button)."""
+    services.become_volunteer(g.api_user)
+    db.session.commit()
+    return _me(g.api_user)
+
+
+@blp.route("/me/password", methods=["POST"])
+@token_required
+@rate_limited(blp, lambda: current_app.config["LOGIN_RATE_LIMIT"],
+              key_func=lambda: f"api-password:{g.api_user.id}")
+@blp.arguments(PasswordIn)
+@blp.response(200, TokenOut)
+@blp.alt_response(422, schema=ErrorSchema,
+                  description="`current_password` is wrong, or `new_password` is weak.")
+def change_password(data):
+    """Change the password. Every older token and every page session of the
+    account stops working (401); the answer is a fresh token, so this client
+    stays logged in."""
     user = g.api_user
+    services.change_password(user, data["current_password"], data["new_password"])
+    raw, token = tokens.issue_token(user)
+    db.session.commit()
+    return {"token": raw, "expires_at": token.expires_at}
+
+
+def _me(user) -> dict:
     memberships = db.session.scalars(
         sa.select(Membership).where(Membership.user_id == user.id,
                                     Membership.status == MembershipStatus.ACTIVE)

@@ -1,6 +1,8 @@
-"""Branches (党支部) over the API: create (admins), the public list and
-figures, adding members. Thin views over branches.services and
-branches.queries; who may manage a branch is authz.can_manage_branch."""
+"""Branches (党支部) over the API: create (admins), the public list, one
+branch and its figures, adding members, and the tree's administration
+(rename, move, retire: admins). Thin views over branches.services,
+branches.tree and branches.queries; who may manage a branch is
+authz.can_manage_branch."""
 
 import marshmallow as ma
 from flask import g
@@ -8,14 +10,14 @@ from flask_smorest import Blueprint
 
 from ..accounts.models import User
 from ..authz import can_manage_branch
-from ..branches import queries
+from ..branches import queries, tree
 from ..branches import services as branches
 from ..branches.models import Branch, BranchKind, MembershipKind, MembershipRole
 from ..exceptions import InvalidInput, NotAllowed, NotFound
 from ..extensions import db
 from ..routing import MAX_ID
 from .auth import token_required
-from .common import PageArgs
+from .common import PageArgs, id_field
 from .schemas import ErrorSchema
 
 blp = Blueprint("api_branches", __name__, description="Branches (党支部) and their members")
@@ -53,6 +55,23 @@ class MemberIn(ma.Schema):
                             validate=ma.validate.OneOf(ROLES))
 
 
+class RenameIn(ma.Schema):
+    name = ma.fields.String(required=True, validate=ma.validate.Length(1, 120))
+
+
+class MoveIn(ma.Schema):
+    parent_id = id_field(required=True, allow_none=True,
+                         metadata={"description": "the committee (党委) to move under, "
+                                                  "with everything below the branch; null "
+                                                  "for the top of the tree"})
+
+
+class RetireIn(ma.Schema):
+    successor_id = id_field(allow_none=True, load_default=None,
+                            metadata={"description": "a branch of the same kind, in use, "
+                                                     "that the active members move to"})
+
+
 # -- responses --------------------------------------------------------------
 
 class BranchBrief(ma.Schema):
@@ -82,6 +101,32 @@ class MemberOut(ma.Schema):
     role = ma.fields.String(required=True, validate=ma.validate.OneOf(ROLES))
     status = ma.fields.String(required=True)
     started_at = ma.fields.DateTime(required=True, allow_none=True)
+
+
+class BranchRefOut(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True)
+
+
+class BranchDetailOut(ma.Schema):
+    """What the public branch page shows: no names of people."""
+
+    id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True)
+    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(KINDS))
+    parent = ma.fields.Nested(BranchRefOut, required=True, allow_none=True,
+                              metadata={"description": "the committee above"})
+    community = ma.fields.String(required=True, allow_none=True)
+    retired = ma.fields.Boolean(required=True)
+    retired_at = ma.fields.DateTime(required=True, allow_none=True)
+    successor = ma.fields.Nested(BranchRefOut, required=True, allow_none=True,
+                                 metadata={"description": "where its members moved when it "
+                                                          "was retired"})
+    alliances = ma.fields.List(ma.fields.Nested(BranchRefOut), required=True,
+                               metadata={"description": "the alliances (联盟) it is in"})
+    members = ma.fields.Integer(required=True, metadata={"description": "active members"})
+    approved_hours = ma.fields.Float(required=True,
+                                     metadata={"description": "net of corrections"})
 
 
 class BranchSummaryOut(ma.Schema):
@@ -176,3 +221,108 @@ def add_member(data, branch_id: int):
     return {"id": member.id, "branch_id": member.branch_id, "user_id": member.user_id,
             "membership": member.membership.value, "role": member.role.value,
             "status": member.status.value, "started_at": member.started_at}
+
+
+# -- one branch, and the tree's administration (admins) ---------------------------------
+
+def _ref(branch: Branch | None) -> dict | None:
+    return {"id": branch.id, "name": branch.name} if branch is not None else None
+
+
+def _detail(branch_id: int) -> dict:
+    """The branch as its public page shows it (queries.branch_summary's figures)."""
+    branch = queries.branch_for_page(branch_id)
+    figures = queries.branch_summary(branch.id)
+    successor = db.session.get(Branch, branch.successor_id) if branch.successor_id else None
+    return {"id": branch.id, "name": branch.name, "kind": branch.kind.value,
+            "parent": _ref(branch.parent), "community": branch.community,
+            "retired": branch.retired_at is not None, "retired_at": branch.retired_at,
+            "successor": _ref(successor),
+            "alliances": [_ref(a) for a in queries.alliances_of(branch.id)],
+            "members": figures.members, "approved_hours": figures.approved_hours}
+
+
+def _admin_branch(branch_id: int) -> Branch:
+    """Admins only (403 before 404, as on the admin pages), then the branch."""
+    if not g.api_user.is_admin:
+        raise NotAllowed()
+    return queries.get_branch(branch_id)
+
+
+def _branch_named(branch_id: int | None, field: str) -> Branch | None:
+    """The branch a body field names (None for null), or a 422 naming the field."""
+    if branch_id is None:
+        return None
+    branch = db.session.get(Branch, branch_id)
+    if branch is None:
+        raise InvalidInput(field=field)
+    return branch
+
+
+@blp.route("/branches/<int:branch_id>", methods=["GET"])
+@blp.response(200, BranchDetailOut)
+@blp.alt_response(404, schema=ErrorSchema, description="Unknown branch.")
+def detail(branch_id: int):
+    """One branch as its public page shows it (public): kind, committee above,
+    retired or not, active members and approved hours."""
+    return _detail(branch_id)
+
+
+@blp.route("/branches/<int:branch_id>", methods=["PATCH"])
+@token_required
+@blp.arguments(RenameIn)
+@blp.response(200, BranchDetailOut)
+@blp.alt_response(403, schema=ErrorSchema, description="Only admins rename branches.")
+@blp.alt_response(404, schema=ErrorSchema, description="Unknown branch.")
+@blp.alt_response(422, schema=ErrorSchema, description="A name of 1-120 characters.")
+def rename(data, branch_id: int):
+    """Rename a branch (admins); the audit log keeps the old name."""
+    branch = _admin_branch(branch_id)
+    tree.rename_branch(branch, data["name"], g.api_user)
+    db.session.commit()
+    return _detail(branch.id)
+
+
+@blp.route("/branches/<int:branch_id>/move", methods=["POST"])
+@token_required
+@blp.arguments(MoveIn)
+@blp.response(200, BranchDetailOut)
+@blp.alt_response(403, schema=ErrorSchema, description="Only admins move branches.")
+@blp.alt_response(404, schema=ErrorSchema, description="Unknown branch.")
+@blp.alt_response(409, schema=ErrorSchema,
+                  description="The new parent is the branch itself or below it (a cycle), "
+                              "or is retired (`parent_id` named).")
+@blp.alt_response(422, schema=ErrorSchema,
+                  description="An unknown parent, a parent that is not a committee, or a "
+                              "tree too deep there (`parent_id` named).")
+def move(data, branch_id: int):
+    """Move a branch, with everything under it, under another committee
+    (admins); `parent_id` null puts it at the top."""
+    branch = _admin_branch(branch_id)
+    parent = _branch_named(data["parent_id"], "parent_id")
+    tree.move_branch(branch, parent, g.api_user)
+    db.session.commit()
+    return _detail(branch.id)
+
+
+@blp.route("/branches/<int:branch_id>/retire", methods=["POST"])
+@token_required
+@blp.arguments(RetireIn, required=False)
+@blp.response(200, BranchDetailOut)
+@blp.alt_response(403, schema=ErrorSchema, description="Only admins retire branches.")
+@blp.alt_response(404, schema=ErrorSchema, description="Unknown branch.")
+@blp.alt_response(409, schema=ErrorSchema,
+                  description="Retired already, branches in use under it, hours awaiting "
+                              "review, or a retired successor (`successor_id` named).")
+@blp.alt_response(422, schema=ErrorSchema,
+                  description="An unknown successor, or one of another kind or the branch "
+                              "itself (`successor_id` named).")
+def retire(data, branch_id: int):
+    """Retire a branch (admins): pending requests are refused; with a successor
+    the active members move there, without one functional memberships end and
+    home memberships stay until their members move home. Hours stay with it."""
+    branch = _admin_branch(branch_id)
+    successor = _branch_named((data or {}).get("successor_id"), "successor_id")
+    tree.retire_branch(branch, g.api_user, successor)
+    db.session.commit()
+    return _detail(branch.id)

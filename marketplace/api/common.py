@@ -1,5 +1,5 @@
 """What the API modules share: paging arguments, brief shapes, the optional
-token of public reads, reading category ids, PATCH merging."""
+token of public reads, reading category ids, PATCH merging, rate limits."""
 
 from dataclasses import fields as dataclass_fields
 
@@ -9,7 +9,7 @@ from flask import abort
 
 from ..accounts.tokens import find_token
 from ..exceptions import InvalidInput
-from ..extensions import db
+from ..extensions import db, limiter
 from ..listings.models import Category
 from ..localtime import local_to_utc
 from ..routing import MAX_ID
@@ -99,3 +99,15 @@ def action_route(blp, rule: str, view, response_schema, *, name: str, doc: str,
     view = blp.alt_response(403, schema=ErrorSchema, description=refused)(view)
     view = blp.response(200, response_schema)(view)
     return blp.route(rule, methods=["POST"])(token_required(view))
+
+
+def rate_limited(blp, limit, **kwargs):
+    """Flask-Limiter's limit on a view, and its 429 in the document."""
+
+    def decorate(view):
+        view = limiter.limit(limit, **kwargs)(view)
+        return blp.alt_response(429, schema=ErrorSchema,
+                                description="Too many attempts: try again after the "
+                                            "Retry-After header's seconds.")(view)
+
+    return decorate

@@ -9,11 +9,11 @@ from ..enrollments import queries
 from ..enrollments import services as enrollments
 from ..enrollments.models import Enrollment, EnrollmentStatus
 from ..exceptions import NotAllowed, NotFound
-from ..extensions import db, limiter
+from ..extensions import db
 from ..listings import queries as listing_queries
 from ..listings import services as listings
 from .auth import token_required
-from .common import FeedbackIn, PageArgs, UserBrief, action_route
+from .common import FeedbackIn, PageArgs, UserBrief, action_route, rate_limited
 from .schemas import ErrorSchema
 
 blp = Blueprint("api_enrollments", __name__, description="Joining services (加入该项目)")
@@ -127,7 +127,7 @@ def _join_limit() -> str:
 
 @blp.route("/services/<int:service_id>/enrollments", methods=["POST"])
 @token_required
-@limiter.limit(_join_limit, key_func=lambda: f"api-join:{g.api_user.id}")
+@rate_limited(blp, _join_limit, key_func=lambda: f"api-join:{g.api_user.id}")
 @blp.arguments(JoinIn)
 @blp.response(201, EnrollmentOut)
 @blp.alt_response(403, schema=ErrorSchema, description="One's own service.")

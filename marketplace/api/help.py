@@ -36,6 +36,7 @@ from .help_schemas import (
     OfferPage,
 )
 from .schemas import ErrorSchema
+from .services import HideIn
 
 blp = Blueprint("api_help", __name__, description="Help requests (求助) and offers of help")
 
@@ -58,6 +59,7 @@ def _detail(request: HelpRequest, user, rated: set, now) -> dict:
         # The requester's own: told to the helper at the door, never shown to them.
         "visit_code": request.visit_code if user and user.id == request.requester_id else None,
         "rated": request.id in rated, "hidden": request.hidden_at is not None,
+        "hidden_reason": request.hidden_reason if request.hidden_at is not None else None,
         "updated_at": request.updated_at, "matched_at": request.matched_at,
         "ended_at": request.ended_at, "resident_confirmed_at": request.resident_confirmed_at,
     }
@@ -152,7 +154,7 @@ def detail(request_id: int):
 
 @blp.route("/help-requests/<int:request_id>", methods=["PATCH"])
 @token_required
-@blp.arguments(HelpRequestPatch(partial=True))
+@blp.arguments(HelpRequestPatch(partial=True), required=False)
 @blp.response(200, HelpRequestOut)
 @blp.alt_response(403, schema=ErrorSchema, description="Not the requester.")
 @blp.alt_response(404, schema=ErrorSchema)
@@ -266,6 +268,39 @@ _request_action("cancel", help_requests.cancel_request,
                 "accepted offers are told.")
 _request_action("confirm-happened", help_requests.confirm_happened,
                 "The requester confirms that a completed request really took place (once).")
+
+
+# -- moderation ------------------------------------------------------------------------
+
+@blp.route("/help-requests/<int:request_id>/hide", methods=["POST"])
+@token_required
+@blp.arguments(HideIn)
+@blp.response(200, HelpRequestOut)
+@blp.alt_response(403, schema=ErrorSchema, description="Not an admin.")
+@blp.alt_response(404, schema=ErrorSchema, description="Unknown request.")
+@blp.alt_response(409, schema=ErrorSchema, description="Hidden already.")
+@blp.alt_response(422, schema=ErrorSchema, description="No reason, or a long one.")
+def hide(data, request_id: int):
+    """Moderation (admins only): take a request off the board, with a reason
+    its requester is shown; its requester and volunteer still see it."""
+    request = help_requests.get_request(request_id)
+    help_requests.hide_request(request, g.api_user, data["reason"])
+    db.session.commit()
+    return _one(request, g.api_user)
+
+
+@blp.route("/help-requests/<int:request_id>/unhide", methods=["POST"])
+@token_required
+@blp.response(200, HelpRequestOut)
+@blp.alt_response(403, schema=ErrorSchema, description="Not an admin.")
+@blp.alt_response(404, schema=ErrorSchema, description="Unknown request.")
+@blp.alt_response(409, schema=ErrorSchema, description="Not hidden.")
+def unhide(request_id: int):
+    """Moderation (admins only): a hidden request is on the board again."""
+    request = help_requests.get_request(request_id)
+    help_requests.unhide_request(request, g.api_user)
+    db.session.commit()
+    return _one(request, g.api_user)
 
 
 @blp.route("/help-requests/<int:request_id>/feedback", methods=["POST"])

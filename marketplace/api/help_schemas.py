@@ -84,6 +84,10 @@ class HelpRequestOut(HelpRequestSummary):
         metadata={"description": "the requester's one-time visit code (for them only)"})
     rated = ma.fields.Boolean(required=True)
     hidden = ma.fields.Boolean(required=True)
+    hidden_reason = ma.fields.String(
+        required=True, allow_none=True,
+        metadata={"description": "the moderator's reason while hidden (a hidden request is "
+                                 "seen only by its requester, its volunteer and admins)"})
     updated_at = ma.fields.DateTime(required=True)
     matched_at = ma.fields.DateTime(required=True, allow_none=True)
     ended_at = ma.fields.DateTime(required=True, allow_none=True)

@@ -20,6 +20,7 @@ from .hours_schemas import (
     HourIn,
     HourOut,
     HourPage,
+    HourRecordIn,
     MyHoursOut,
     QueueArgs,
     RejectIn,
@@ -65,6 +66,28 @@ def record(data):
         result = hours.record_hours(g.api_user, hour_data)
     else:
         result = hours.correct_record(hours.get_record(corrects_id), g.api_user, hour_data)
+    db.session.commit()
+    return _out(result)
+
+
+@blp.route("/hours/<int:record_id>/correct", methods=["POST"])
+@token_required
+@blp.arguments(HourRecordIn)
+@blp.response(201, HourOut)
+@blp.alt_response(404, schema=ErrorSchema,
+                  description="Unknown, or not the caller's record.")
+@blp.alt_response(409, schema=ErrorSchema,
+                  description="The record is not approved, or has a correction already.")
+@blp.alt_response(422, schema=ErrorSchema,
+                  description="The same rules as recording: in the future, overlapping, "
+                              "over 24 h a day, ending before it starts, or for a branch "
+                              "the caller is not in.")
+def correct(data, record_id: int):
+    """Correct one's own approved record: the answer is the new record
+    (submitted, `corrects_id` set), which replaces the old one once a lead
+    approves it; the old one stays in the history."""
+    original = hours.get_own_record(record_id, g.api_user)  # as the page
+    result = hours.correct_record(original, g.api_user, hours.HourData(**data))
     db.session.commit()
     return _out(result)
 

@@ -10,7 +10,10 @@ STATUSES = [s.value for s in HourStatus]
 
 # -- requests ---------------------------------------------------------------
 
-class HourIn(ma.Schema):
+class HourRecordIn(ma.Schema):
+    """A record's fields: a new record, or the correction of the record named
+    in the path (POST /hours/{id}/correct)."""
+
     branch_id = id_field(required=True, metadata={"description": "one of the caller's branches"})
     started_at = SiteDateTime(required=True)
     ended_at = SiteDateTime(required=True,
@@ -32,6 +35,9 @@ class HourIn(ma.Schema):
                                   metadata={"description": "the resident's one-time visit "
                                                            "code, with enrollment_id or "
                                                            "help_request_id"})
+
+
+class HourIn(HourRecordIn):
     corrects_id = id_field(allow_none=True, load_default=None,
                       metadata={"description": "the caller's approved record that this "
                                                "one corrects"})

@@ -25,9 +25,9 @@ from ..branches.models import (
     MembershipStatus,
 )
 from ..exceptions import NotAllowed, NotFound
-from ..extensions import db, limiter
+from ..extensions import db
 from .auth import token_required
-from .common import PageArgs, UserBrief, action_route, id_field
+from .common import PageArgs, UserBrief, action_route, id_field, rate_limited
 from .hours_schemas import BranchRef
 from .schemas import ErrorSchema
 
@@ -55,6 +55,10 @@ class MembershipRequestIn(ma.Schema):
 
 class MoveHomeIn(ma.Schema):
     message = ma.fields.String(allow_none=True, load_default=None, validate=MESSAGE)
+
+
+class MoveMemberHomeIn(ma.Schema):
+    branch_id = id_field(required=True, metadata={"description": "the new home branch"})
 
 
 class MembersArgs(PageArgs):
@@ -131,7 +135,7 @@ def _join_limit() -> str:
 
 @blp.route("/branches/<int:branch_id>/membership-requests", methods=["POST"])
 @token_required
-@limiter.limit(_join_limit, key_func=lambda: f"api-branch-join:{g.api_user.id}")
+@rate_limited(blp, _join_limit, key_func=lambda: f"api-branch-join:{g.api_user.id}")
 @blp.arguments(MembershipRequestIn)
 @blp.response(201, MembershipOut)
 @blp.alt_response(404, schema=ErrorSchema, description="Unknown branch.")
@@ -150,7 +154,7 @@ def request_to_join(data, branch_id: int):
 
 @blp.route("/branches/<int:branch_id>/move-home-requests", methods=["POST"])
 @token_required
-@limiter.limit(_join_limit, key_func=lambda: f"api-branch-join:{g.api_user.id}")
+@rate_limited(blp, _join_limit, key_func=lambda: f"api-branch-join:{g.api_user.id}")
 @blp.arguments(MoveHomeIn, required=False)
 @blp.response(201, MembershipOut)
 @blp.alt_response(404, schema=ErrorSchema, description="Unknown branch.")
@@ -310,3 +314,26 @@ def accept_batch(data):
     count = join_requests.accept_many(queries.memberships_by_ids(data["ids"]), g.api_user)
     db.session.commit()
     return {"accepted": count}
+
+
+@blp.route("/memberships/<int:membership_id>/move-home", methods=["POST"])
+@token_required
+@blp.arguments(MoveMemberHomeIn)
+@blp.response(200, MembershipOut)
+@blp.alt_response(403, schema=ErrorSchema,
+                  description="Not a lead of the membership's branch (or above) nor an "
+                              "admin; or not managing both the old and the new home branch.")
+@blp.alt_response(404, schema=ErrorSchema, description="Unknown membership.")
+@blp.alt_response(409, schema=ErrorSchema,
+                  description="The home branch already, a retired branch or a committee, or "
+                              "a party member's home to a volunteer team.")
+@blp.alt_response(422, schema=ErrorSchema, description="`branch_id` names no branch.")
+def move_member_home(data, membership_id: int):
+    """A lead moves the member's home branch (as on the members page): the old
+    home membership ends (kept as history), the new one starts at once; the
+    member is told. Answers the new home membership."""
+    member = members.get_membership(membership_id)
+    target = db.session.get(Branch, data["branch_id"])
+    moved = members.move_member_home(member, target, g.api_user)
+    db.session.commit()
+    return _out(moved)

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import marshmallow as ma
 from flask import g
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from ..branches.queries import get_branch
@@ -55,7 +56,7 @@ class BranchRankingArgs(RankPageArgs):
     @ma.validates_schema
     def one_group(self, data, **kwargs):
         if ("parent_id" in data) == ("alliance_id" in data):
-            raise ma.ValidationError("Give parent_id or alliance_id (one of them).",
+            raise ma.ValidationError(_("Give parent_id or alliance_id (one of them)."),
                                      field_name="parent_id")
 
 

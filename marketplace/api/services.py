@@ -46,6 +46,21 @@ class RatingField(ma.fields.Nested):
         return {"average": round(obj.rating_sum / count, 1) if count else None, "count": count}
 
 
+class HiddenField(ma.fields.Boolean):
+    """Whether an admin has hidden it (moderation)."""
+
+    def get_value(self, obj, attr, accessor=None, default=ma.missing):
+        return obj.hidden_at is not None
+
+
+class HiddenReasonField(ma.fields.String):
+    """The moderator's reason while it is hidden; null otherwise (the reason
+    stays in the audit log after an unhide)."""
+
+    def get_value(self, obj, attr, accessor=None, default=ma.missing):
+        return obj.hidden_reason if obj.hidden_at is not None else None
+
+
 # -- requests ---------------------------------------------------------------
 
 class BrowseArgs(PageArgs):
@@ -76,6 +91,12 @@ class ServiceIn(ma.Schema):
     ends_at = SiteDateTime(allow_none=True, load_default=None)
 
 
+class HideIn(ma.Schema):
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(2, 200),
+                              metadata={"description": "why it is hidden; its volunteer "
+                                                       "is shown it"})
+
+
 class ServicePatch(ServiceIn):
     status = ma.fields.String(validate=ma.validate.OneOf(["published", "paused", "closed"]))
     call_off = ma.fields.Boolean(
@@ -100,6 +121,9 @@ class ServiceSummary(ma.Schema):
     waitlist_length = ma.fields.Integer(required=True, attribute="waitlisted")
     volunteer = ma.fields.Nested(UserBrief, required=True)
     rating = RatingField(required=True)
+    hidden = HiddenField(required=True, metadata={
+        "description": "hidden by an admin: out of every list, seen only by its "
+                       "volunteer and admins"})
 
 
 class ServiceOut(ServiceSummary):
@@ -109,6 +133,8 @@ class ServiceOut(ServiceSummary):
     completed_count = ma.fields.Integer(required=True)
     published_at = ma.fields.DateTime(required=True, allow_none=True)
     created_at = ma.fields.DateTime(required=True)
+    hidden_at = ma.fields.DateTime(required=True, allow_none=True)
+    hidden_reason = HiddenReasonField(required=True, allow_none=True)
 
 
 class ServicePage(ma.Schema):
@@ -164,14 +190,15 @@ def detail(service_id: int):
 
 @blp.route("/services/<int:service_id>", methods=["PATCH"])
 @token_required
-@blp.arguments(ServicePatch(partial=True))
+@blp.arguments(ServicePatch(partial=True), required=False)
 @blp.response(200, ServiceOut)
 @blp.alt_response(403, schema=ErrorSchema, description="Not the service's volunteer.")
 @blp.alt_response(404, schema=ErrorSchema)
 @blp.alt_response(409, schema=ErrorSchema, description="Not possible in the current status.")
 @blp.alt_response(422, schema=ErrorSchema, description="A field fails a rule.")
 def update(changes, service_id: int):
-    """Change some fields and/or the status (its volunteer only)."""
+    """Change some fields and/or the status (its volunteer only); no body
+    changes nothing."""
     service = listings.get_service(service_id)
     user = g.api_user
     if not listings.can_view(service, user):
@@ -187,6 +214,37 @@ def update(changes, service_id: int):
     db.session.commit()
     return service
 
+
+
+@blp.route("/services/<int:service_id>/hide", methods=["POST"])
+@token_required
+@blp.arguments(HideIn)
+@blp.response(200, ServiceOut)
+@blp.alt_response(403, schema=ErrorSchema, description="Not an admin.")
+@blp.alt_response(404, schema=ErrorSchema, description="Unknown service.")
+@blp.alt_response(409, schema=ErrorSchema, description="Hidden already.")
+@blp.alt_response(422, schema=ErrorSchema, description="No reason, or a long one.")
+def hide(data, service_id: int):
+    """Moderation (admins only): take a service out of every list, with a
+    reason its volunteer is shown; the audit log keeps it."""
+    service = listings.get_service(service_id)
+    listings.hide_service(service, g.api_user, data["reason"])
+    db.session.commit()
+    return service
+
+
+@blp.route("/services/<int:service_id>/unhide", methods=["POST"])
+@token_required
+@blp.response(200, ServiceOut)
+@blp.alt_response(403, schema=ErrorSchema, description="Not an admin.")
+@blp.alt_response(404, schema=ErrorSchema, description="Unknown service.")
+@blp.alt_response(409, schema=ErrorSchema, description="Not hidden.")
+def unhide(service_id: int):
+    """Moderation (admins only): a hidden service is visible again."""
+    service = listings.get_service(service_id)
+    listings.unhide_service(service, g.api_user)
+    db.session.commit()
+    return service
 
 
 def _service_data(data: dict) -> listings.ServiceData:

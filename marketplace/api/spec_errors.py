@@ -3,9 +3,9 @@
 Each view documents its own 403/404/409/422; these come from the machinery
 around it and were only covered by the catch-all "default" response: 401 for
 a missing, forged, expired or revoked token on every operation that reads
-one (an optional token is refused too when it is bad), and 400 for a request
-body that is not well-formed JSON on every operation that takes one (API.md
-"Errors")."""
+one (an optional token is refused too when it is bad); and on every operation
+that takes a body, 400 when it is not well-formed JSON, 413 when it is too
+large and 415 when it is not JSON at all (guards.refuse_non_json_body)."""
 
 from apispec import BasePlugin
 
@@ -13,6 +13,8 @@ ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schem
 SHARED = {
     "401": ("security", "No valid bearer token: missing, forged, expired or revoked."),
     "400": ("requestBody", "The body is not well-formed JSON."),
+    "413": ("requestBody", "The body is over 64 KiB."),
+    "415": ("requestBody", "The body is not JSON (Content-Type application/json)."),
 }
 
 

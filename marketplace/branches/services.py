@@ -322,3 +322,16 @@ def move_home(user, branch: Branch, actor) -> Membership:
     audit(actor, "membership.move_home", member, branch_id=branch.id, user_id=user.id,
           moved_from=old.branch_id if old else None)
     return member
+
+
+def move_member_home(membership: Membership, branch: Branch | None, actor) -> Membership:
+    """A lead moves the home branch of someone on a members list they manage
+    (the members page's and the API's move-home): whoever manages the
+    membership's branch, to an existing branch (`branch` None when the number
+    given names none), and then move_home's own rule."""
+    if not can_manage_branch(actor, membership.branch):
+        raise NotAllowed()
+    if branch is None:
+        raise InvalidInput(_l("Please give the number of an existing branch."),
+                           field="branch_id")
+    return move_home(membership.user, branch, actor)

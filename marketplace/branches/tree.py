@@ -36,6 +36,14 @@ class NameTaken(InvalidInput):
     message = _l("Another alliance has this name already.")
 
 
+class TreeConflict(InvalidInput):
+    """A field names a branch the tree's current state rules out (a cycle, a
+    retired branch): 409, naming the field (the pages show it beside it)."""
+
+    status = 409
+    code = "conflict"
+
+
 def _require_admin(actor) -> None:
     """`actor` None is the system (CLI); a person must be an admin."""
     if actor is not None and not actor.is_admin:
@@ -58,13 +66,13 @@ def move_branch(branch: Branch, parent: Branch | None, actor) -> Branch:
     _require_admin(actor)
     if parent is not None:
         if parent.id == branch.id or parent.path.startswith(branch.path):
-            raise InvalidInput(_l("A branch cannot move under itself or under one of its own "
+            raise TreeConflict(_l("A branch cannot move under itself or under one of its own "
                                   "branches."), field="parent_id")
         if parent.kind != BranchKind.COMMITTEE:
             raise InvalidInput(_l("Only a party committee can have branches under it."),
                                field="parent_id")
         if parent.retired_at is not None:
-            raise InvalidInput(_l("This committee is retired."), field="parent_id")
+            raise TreeConflict(_l("This committee is retired."), field="parent_id")
     new_parent_id = parent.id if parent is not None else None
     if branch.parent_id == new_parent_id:
         return branch
@@ -110,7 +118,7 @@ def retire_branch(branch: Branch, actor, successor: Branch | None = None) -> Bra
             raise InvalidInput(_l("The successor is another branch of the same kind."),
                                field="successor_id")
         if successor.retired_at is not None:
-            raise InvalidInput(_l("The successor is retired itself."), field="successor_id")
+            raise TreeConflict(_l("The successor is retired itself."), field="successor_id")
     for branch_id in sorted({branch.id, *([successor.id] if successor else [])}):
         lock_row(Branch, branch_id)
     if db.session.scalar(sa.select(sa.exists().where(Branch.parent_id == branch.id,
@@ -262,7 +270,7 @@ def add_to_alliance(alliance: Alliance, branch: Branch, actor) -> None:
         raise InvalidInput(_l("An alliance joins party branches and volunteer teams, not "
                               "committees."), field="branch_id")
     if branch.retired_at is not None:
-        raise InvalidInput(_l("This branch is retired."), field="branch_id")
+        raise TreeConflict(_l("This branch is retired."), field="branch_id")
     if _is_in(alliance, branch):
         raise Conflict(_l("This branch is in the alliance already."))
     db.session.execute(alliance_branches.insert().values(

@@ -287,10 +287,8 @@ def move_member_home(membership_id: int):
         abort(403)
     form = MoveMemberForm()
     back = _back(membership)
+    # None when no existing branch is named: the rule's own message.
     target = db.session.get(Branch, form.branch_id.data) if form.validate_on_submit() else None
-    if target is None:
-        flash(_("Please give the number of an existing branch."), "danger")
-        return redirect(back)
-    return _act(lambda: members.move_home(membership.user, target, current_user),
+    return _act(lambda: members.move_member_home(membership, target, current_user),
                 _("The home branch is moved; the old one stays in the history."), back,
                 standing=True)

@@ -71,6 +71,14 @@ def get_record(record_id: int) -> HourRecord:
     return record
 
 
+def get_own_record(record_id: int, volunteer) -> HourRecord:
+    """A record its volunteer corrects: for anyone else it is not there."""
+    record = get_record(record_id)
+    if record.volunteer_id != volunteer.id:
+        raise NotFound()
+    return record
+
+
 # -- recording ---------------------------------------------------------------------
 
 def record_hours(volunteer, data: HourData, corrects: HourRecord | None = None) -> HourRecord:

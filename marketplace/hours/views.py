@@ -42,9 +42,7 @@ def create():
 @bp.route("/hours/<int:record_id>/correct", methods=["GET", "POST"])
 @login_required
 def correct(record_id: int):
-    original = hours.get_record(record_id)
-    if original.volunteer_id != current_user.id:
-        abort(404)
+    original = hours.get_own_record(record_id, current_user)
     form = _hour_form(original)
     if form.validate_on_submit() and save_form(
             lambda: hours.correct_record(original, current_user, _hour_data(form)), form,

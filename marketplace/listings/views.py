@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from ..accounts.models import User
 from ..authz import admin_required
 from ..enrollments import queries as enrollment_queries
 from ..enrollments.forms import JoinForm
@@ -16,7 +15,7 @@ from ..forms import apply_domain_error
 from ..labels import category_name
 from ..localtime import local_to_utc, utc_to_local
 from ..pages import keyset_page, perform
-from ..profiles.queries import volunteer_profile
+from ..profiles.queries import public_volunteer, volunteer_profile
 from . import queries
 from . import services as listings
 from .forms import BrowseForm, HideForm, ServiceForm
@@ -181,8 +180,8 @@ def manage(service_id: int):
 
 @bp.route("/volunteers/<int:user_id>")
 def volunteer(user_id: int):
-    person = db.session.get(User, user_id)
-    if person is None or not person.is_active or not person.is_volunteer:
+    person = public_volunteer(user_id)
+    if person is None:
         abort(404)
     page = queries.services_of(person.id, include_unlisted=False,
                                cursor=request.args.get("cursor"), limit=PAGE_SIZE)

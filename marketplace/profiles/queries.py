@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from ..accounts.models import User
 from ..extensions import db
 from ..feedback.models import Feedback
 from ..help.models import HelpRequest, HelpRequestStatus
@@ -59,6 +60,15 @@ def volunteer_profiles(user_ids) -> dict[int, VolunteerProfile]:
             rating_average=round(float(average), 1) if average is not None else None,
             approved_minutes=int(minutes.get(user_id, (0,))[0] or 0))
     return profiles
+
+
+def public_volunteer(user_id: int) -> User | None:
+    """The volunteer whose public page (their "shop") may be shown: None for
+    an unknown account, one that is no volunteer, or a deactivated one."""
+    person = db.session.get(User, user_id)
+    if person is None or not person.is_active or not person.is_volunteer:
+        return None
+    return person
 
 
 def volunteer_profile(user_id: int) -> VolunteerProfile:
