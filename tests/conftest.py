@@ -14,6 +14,10 @@ from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
+from .workers import isolate_worker
+
+isolate_worker()  # before the app's config reads DATABASE_URL and REDIS_URL
+
 from marketplace import create_app
 from marketplace.extensions import db
 from marketplace.listings.categories import ensure_default_categories
