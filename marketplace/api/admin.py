@@ -36,11 +36,6 @@ class AuditArgs(PageArgs):
     date_to = ma.fields.Date(metadata={"description": "a local day, included; not before "
                                                       "date_from"})
 
-    @ma.pre_load
-    def leave_out_empty(self, data, **kwargs):
-        """An empty filter is no filter (as on the page's form)."""
-        return {key: value for key, value in data.items() if value != ""}
-
 
 class ActorOut(ma.Schema):
     id = ma.fields.Integer(required=True)

@@ -150,7 +150,7 @@ def detail(args, alliance_id: int):
 
 @blp.route("/alliances/<int:alliance_id>", methods=["PATCH"])
 @token_required
-@blp.arguments(AlliancePatchIn)
+@blp.arguments(AlliancePatchIn, required=False)
 @blp.response(200, AllianceDetailOut)
 @blp.alt_response(403, schema=ErrorSchema, description="Admins only.")
 @blp.alt_response(404, schema=ErrorSchema, description="Unknown alliance.")
