@@ -13,6 +13,9 @@ INSTANCE_DIR = BASE_DIR / "instance"
 # flask command loads it itself); the real environment wins.
 load_dotenv(BASE_DIR / ".env", override=False)
 
+# The key of a development checkout; production refuses to start with it.
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105
+
 # Methods cheap enough to be guessed offline: for synthetic users only.
 STRONG_HASH_PREFIXES = ("scrypt",)
 
@@ -41,7 +44,7 @@ def is_strong_hash_method(method: str) -> bool:
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'wangtao.sqlite3'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL")
@@ -73,6 +76,7 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
 
     API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "720"))
+    QUERY_COUNT_HEADER = _env_bool("QUERY_COUNT_HEADER", False)  # for bench/run.py
 
     # flask-smorest: the OpenAPI document is generated from the API's schemas.
     API_TITLE = "网淘 Wangtao API"
@@ -113,7 +117,7 @@ class ProductionConfig(Config):
 
     @staticmethod
     def check(config) -> None:
-        if not config.get("SECRET_KEY") or config["SECRET_KEY"] == Config.SECRET_KEY:
+        if not config.get("SECRET_KEY") or config["SECRET_KEY"] == DEV_SECRET_KEY:
             raise RuntimeError("SECRET_KEY must be set in production.")
         method = config["PASSWORD_HASH_METHOD"]
         if not is_strong_hash_method(method):

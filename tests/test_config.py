@@ -1,17 +1,35 @@
 """Configuration from the environment; production refuses unsafe settings."""
 
 import importlib
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 import config
 from marketplace import create_app
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app("production", {"SECRET_KEY": config.Config.SECRET_KEY})
+        create_app("production", {"SECRET_KEY": config.DEV_SECRET_KEY})
+
+
+def test_production_starts_with_the_secret_key_from_the_environment(app):
+    """As gunicorn starts it: SECRET_KEY in the environment before the config
+    is imported (the check once compared the key with itself and refused)."""
+    env = os.environ | {"SECRET_KEY": "s3cret-enough", "WANGTAO_CONFIG": "production",
+                        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]}
+    env.pop("PASSWORD_HASH_METHOD", None)
+    result = subprocess.run([sys.executable, "-c", "from run import app; print(app.secret_key)"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "s3cret-enough"
 
 
 def test_production_refuses_a_weak_password_hash(app):
