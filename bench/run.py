@@ -21,18 +21,17 @@ import json
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import requests
 import sqlalchemy as sa
+from server import Gunicorn  # bench/server.py
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -79,7 +78,7 @@ def main() -> int:
     if not url:
         sys.exit("Set DATABASE_URL to the benchmark database.")
     base = f"http://127.0.0.1:{args.port}"
-    with _gunicorn(args.port, args.workers):
+    with Gunicorn(args.port, args.workers, QUERY_COUNT_HEADER="true"):
         targets = [t for t in _targets(base, sa.create_engine(_sync_url(url)))
                    if not args.only or re.search(args.only, t.name)]
         results = []
@@ -105,36 +104,6 @@ def _parse_args():
 
 def _sync_url(url: str) -> str:
     return url.replace("postgres://", "postgresql+psycopg://", 1)
-
-
-class _gunicorn:
-    """gunicorn serving run:app on the benchmark database, counting queries."""
-
-    def __init__(self, port: int, workers: int):
-        self.port, self.workers = port, workers
-
-    def __enter__(self):
-        env = os.environ | {"QUERY_COUNT_HEADER": "true", "RATELIMIT_ENABLED": "false",
-                            "WANGTAO_CONFIG": "production",
-                            "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret")}
-        self.log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log",
-                                               delete=False)
-        self.process = subprocess.Popen(  # noqa: S603 (our own server)
-            [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
-             "--bind", f"127.0.0.1:{self.port}", "run:app"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
-        for _ in range(100):
-            try:
-                requests.get(f"http://127.0.0.1:{self.port}/healthz", timeout=1)
-                return self
-            except requests.RequestException:  # not up yet
-                time.sleep(0.2)
-        self.__exit__()
-        sys.exit(f"gunicorn did not start; see {self.log.name}")
-
-    def __exit__(self, *exc):
-        self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=30)
 
 
 def _targets(base: str, engine: sa.Engine) -> list[Target]:
