@@ -5,6 +5,7 @@ import click
 from flask import Flask
 
 from .accounts import services as accounts
+from .benchdata.command import bench_seed
 from .exceptions import DomainError
 from .extensions import db
 from .rankings.cli import stats_cli
@@ -16,6 +17,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(roster_cli)
     app.cli.add_command(stats_cli)
+    app.cli.add_command(bench_seed)
 
 
 @click.command("create-admin")

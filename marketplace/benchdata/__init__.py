@@ -1,0 +1,1 @@
+"""Synthetic benchmark data (issue 7): `flask bench-seed`."""
