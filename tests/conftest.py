@@ -19,8 +19,11 @@ from .workers import isolate_worker
 isolate_worker()  # before the app's config reads DATABASE_URL and REDIS_URL
 
 from marketplace import create_app
+from marketplace.branches.models import BranchKind
 from marketplace.extensions import db
 from marketplace.listings.categories import ensure_default_categories
+
+from .factories import make_branch
 
 USING_DATABASE_URL = bool(os.environ.get("DATABASE_URL"))
 
@@ -150,3 +153,19 @@ def count_queries(app):
             sa.event.remove(db.engine, "before_cursor_execute", counter)
 
     return _count
+
+
+# A small branch tree many tests share (a file may define its own instead).
+@pytest.fixture
+def committee():
+    return make_branch("米市巷联合党委", kind=BranchKind.COMMITTEE)
+
+
+@pytest.fixture
+def branch(committee):
+    return make_branch("米市巷第一党支部", parent=committee)
+
+
+@pytest.fixture
+def other(committee):
+    return make_branch("湖墅社区党支部", parent=committee)

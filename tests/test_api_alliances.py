@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from marketplace.audit.models import AuditEntry
 from marketplace.branches import services as branches
 from marketplace.branches import tree
-from marketplace.branches.models import Alliance, BranchKind, MembershipKind
+from marketplace.branches.models import Alliance, MembershipKind
 from marketplace.extensions import db
 
 from .api_helpers import auth, error_field
@@ -22,16 +22,6 @@ API = "/api/v1"
 @pytest.fixture
 def admin():
     return make_user(is_admin=True)
-
-
-@pytest.fixture
-def committee():
-    return make_branch("米市巷联合党委", kind=BranchKind.COMMITTEE)
-
-
-@pytest.fixture
-def branch(committee):
-    return make_branch("米市巷第一党支部", parent=committee)
 
 
 @pytest.fixture

@@ -25,16 +25,6 @@ def admin():
 
 
 @pytest.fixture
-def committee():
-    return make_branch("米市巷联合党委", kind=BranchKind.COMMITTEE)
-
-
-@pytest.fixture
-def branch(committee):
-    return make_branch("米市巷第一党支部", parent=committee)
-
-
-@pytest.fixture
 def lead(branch):
     return make_lead(branch, display_name="周书记")
 

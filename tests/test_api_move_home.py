@@ -25,21 +25,6 @@ API = "/api/v1"
 
 
 @pytest.fixture
-def committee():
-    return make_branch("米市巷联合党委", kind=BranchKind.COMMITTEE)
-
-
-@pytest.fixture
-def branch(committee):
-    return make_branch("米市巷第一党支部", parent=committee)
-
-
-@pytest.fixture
-def other(committee):
-    return make_branch("湖墅社区党支部", parent=committee)
-
-
-@pytest.fixture
 def committee_lead(committee):
     return make_lead(committee, display_name="冯书记")
 

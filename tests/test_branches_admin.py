@@ -27,16 +27,6 @@ LOGIN = "/account/login"
 
 
 @pytest.fixture
-def committee():
-    return make_branch("米市巷联合党委", kind=BranchKind.COMMITTEE)
-
-
-@pytest.fixture
-def branch(committee):
-    return make_branch("米市巷第一党支部", parent=committee)
-
-
-@pytest.fixture
 def admin():
     return make_user(is_admin=True)
 

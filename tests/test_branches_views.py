@@ -11,7 +11,6 @@ from marketplace import create_app
 from marketplace.branches import requests as join_requests
 from marketplace.branches import services as members
 from marketplace.branches.models import (
-    BranchKind,
     Membership,
     MembershipKind,
     MembershipRole,
@@ -24,16 +23,6 @@ from .page_helpers import flashes, text
 
 HOME, FUNCTIONAL = MembershipKind.HOME, MembershipKind.FUNCTIONAL
 LOGIN = "/account/login"
-
-
-@pytest.fixture
-def committee():
-    return make_branch("米市巷联合党委", kind=BranchKind.COMMITTEE)
-
-
-@pytest.fixture
-def branch(committee):
-    return make_branch("米市巷第一党支部", parent=committee)
 
 
 @pytest.fixture

@@ -289,18 +289,17 @@ def hide(data, request_id: int):
     return _one(request, g.api_user)
 
 
-@blp.route("/help-requests/<int:request_id>/unhide", methods=["POST"])
-@token_required
-@blp.response(200, HelpRequestOut)
-@blp.alt_response(403, schema=ErrorSchema, description="Not an admin.")
-@blp.alt_response(404, schema=ErrorSchema, description="Unknown request.")
-@blp.alt_response(409, schema=ErrorSchema, description="Not hidden.")
-def unhide(request_id: int):
-    """Moderation (admins only): a hidden request is on the board again."""
+def _unhide(request_id: int):
     request = help_requests.get_request(request_id)
     help_requests.unhide_request(request, g.api_user)
     db.session.commit()
     return _one(request, g.api_user)
+
+
+action_route(blp, "/help-requests/<int:request_id>/unhide", _unhide, HelpRequestOut,
+             name="unhide", doc="Moderation (admins only): a hidden request is on the board "
+                                "again.",
+             refused="Not an admin.", conflict="Not hidden.", not_found="Unknown request.")
 
 
 @blp.route("/help-requests/<int:request_id>/feedback", methods=["POST"])

@@ -19,6 +19,7 @@ from .common import (
     PageArgs,
     SiteDateTime,
     UserBrief,
+    action_route,
     category_id_from,
     merged,
     optional_user,
@@ -233,18 +234,16 @@ def hide(data, service_id: int):
     return service
 
 
-@blp.route("/services/<int:service_id>/unhide", methods=["POST"])
-@token_required
-@blp.response(200, ServiceOut)
-@blp.alt_response(403, schema=ErrorSchema, description="Not an admin.")
-@blp.alt_response(404, schema=ErrorSchema, description="Unknown service.")
-@blp.alt_response(409, schema=ErrorSchema, description="Not hidden.")
-def unhide(service_id: int):
-    """Moderation (admins only): a hidden service is visible again."""
+def _unhide(service_id: int):
     service = listings.get_service(service_id)
     listings.unhide_service(service, g.api_user)
     db.session.commit()
     return service
+
+
+action_route(blp, "/services/<int:service_id>/unhide", _unhide, ServiceOut, name="unhide",
+             doc="Moderation (admins only): a hidden service is visible again.",
+             refused="Not an admin.", conflict="Not hidden.", not_found="Unknown service.")
 
 
 def _service_data(data: dict) -> listings.ServiceData:
