@@ -1,8 +1,11 @@
 """Keyword search over services that works for Chinese text (no spaces
-between words) on both engines.
+between words) on both engines, for words of any length (理, 理发, 修空调).
 
-- PostgreSQL: ILIKE on title + description, served by a pg_trgm GIN index
-  (migration 0002).
+- PostgreSQL: an expression GIN index over every 1- and 2-character gram
+  of title + description (`search_grams`, migration 0005). A 1-character
+  word is one gram; a longer word needs all its 2-character grams, and
+  words of 3+ characters are rechecked with ILIKE. Unlike pg_trgm, this
+  serves 1- and 2-character words and does not depend on the locale.
 - SQLite: an FTS5 table with the trigram tokenizer, kept in step by
   triggers (migration 0002), for words of 3+ characters; shorter words
   (理, 理发) cannot make a trigram and fall back to LIKE.
@@ -11,12 +14,15 @@ between words) on both engines.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from ..extensions import db
 from .models import Service
 
 MAX_QUERY_LENGTH = 40
-SEARCH_TEXT = Service.title + " " + Service.description
+# A literal separator (not a bound parameter), so that PostgreSQL matches
+# the expression of its search index.
+SEARCH_TEXT = Service.title.op("||")(sa.literal_column("' '")).op("||")(Service.description)
 
 
 def normalize_query(q: str | None) -> str:
@@ -32,13 +38,33 @@ def matches(q: str) -> sa.ColumnElement[bool]:
     """A condition on Service: every space-separated word of `q` occurs in
     the title or the description."""
     words = normalize_query(q).split(" ")
-    return sa.and_(*(_word_matches(word) for word in words if word))
+    dialect = db.engine.dialect.name
+    return sa.and_(*(_word_matches(word, dialect) for word in words if word))
 
 
-def _word_matches(word: str) -> sa.ColumnElement[bool]:
-    if db.engine.dialect.name == "sqlite" and len(word) >= 3:
+def _word_matches(word: str, dialect: str) -> sa.ColumnElement[bool]:
+    substring = SEARCH_TEXT.ilike(_like_pattern(word), escape="\\")
+    if dialect == "postgresql":
+        indexed = _grams_contain(_grams_of(word))
+        return indexed if len(word) <= 2 else sa.and_(indexed, substring)
+    if dialect == "sqlite" and len(word) >= 3:
         phrase = '"' + word.replace('"', '""') + '"'
         fts = sa.text("SELECT rowid FROM services_fts WHERE services_fts MATCH :phrase"
                       ).bindparams(phrase=phrase).columns(sa.column("rowid"))
         return Service.id.in_(fts)
-    return SEARCH_TEXT.ilike(_like_pattern(word), escape="\\")
+    return substring
+
+
+def _grams_of(word: str) -> list[str]:
+    """The grams a text containing `word` must have: the word itself when
+    it is one character, else each of its 2-character grams."""
+    if len(word) == 1:
+        return [word]
+    return sorted({word[i:i + 2] for i in range(len(word) - 1)})
+
+
+def _grams_contain(grams: list[str]) -> sa.ColumnElement[bool]:
+    # lower() on the database's side, as the index was built with it.
+    wanted = postgresql.array([sa.func.lower(gram) for gram in grams])
+    indexed = sa.func.search_grams(SEARCH_TEXT, type_=postgresql.ARRAY(sa.Text))
+    return indexed.contains(wanted)
