@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, g
 from flask_login import current_user, login_required
 
 from .branches.models import Branch, Membership, MembershipRole, MembershipStatus
@@ -34,6 +34,8 @@ def led_branches(user) -> list[Branch]:
 def is_lead(user) -> bool:
     if not user or not user.is_authenticated:
         return False
+    if g.get("lead_user_id") == user.id:  # already known this request (managed_branch)
+        return True
     return db.session.scalar(
         sa.select(sa.exists().where(
             Membership.user_id == user.id,
@@ -61,6 +63,26 @@ def is_lead_of(user, branch: Branch) -> bool:
 
 def can_manage_branch(user, branch: Branch) -> bool:
     return bool(user and user.is_authenticated and (user.is_admin or is_lead_of(user, branch)))
+
+
+def managed_branch(branch_id: int, user) -> tuple[Branch | None, bool]:
+    """The branch and whether `user` may manage it (can_manage_branch), in one
+    query: the lead check is an EXISTS over the user's memberships, matched
+    against the branch itself and the ancestors in its path ("/1/7/")."""
+    if not user or not user.is_authenticated:
+        return db.session.get(Branch, branch_id), False
+    ancestor = Branch.path.like("%/" + sa.cast(Membership.branch_id, sa.String) + "/%")
+    leads = sa.exists().where(
+        Membership.user_id == user.id, Membership.role == MembershipRole.LEAD,
+        Membership.status == MembershipStatus.ACTIVE,
+        sa.or_(Membership.branch_id == Branch.id, ancestor))
+    row = db.session.execute(sa.select(Branch, leads).where(Branch.id == branch_id)).first()
+    if row is None:
+        return None, False
+    branch, leads_it = row
+    if leads_it:
+        g.lead_user_id = user.id  # spares is_lead's query for the page's menu
+    return branch, bool(user.is_admin or leads_it)
 
 
 def _requires(check):

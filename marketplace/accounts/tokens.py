@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from ..db import utcnow
 from ..extensions import db
@@ -33,7 +34,9 @@ def find_token(raw: str) -> ApiToken | None:
     outdated by a password change or deactivation."""
     if not raw or len(raw) > 200:
         return None
-    token = db.session.scalar(sa.select(ApiToken).filter_by(token_hash=_digest(raw)))
+    # The user explicitly joined (as the mapping does): tests raise on lazy loads.
+    token = db.session.scalar(sa.select(ApiToken).filter_by(token_hash=_digest(raw))
+                              .options(joinedload(ApiToken.user)))
     if token is None or token.revoked_at is not None or token.expires_at <= utcnow():
         return None
     user = token.user

@@ -99,6 +99,7 @@ class Overview:
     this_quarter: PeriodFigures
     this_year: PeriodFigures
     rhythm: Rhythm
+    pending_reviews: int = 0  # as pending_reviews() counts them
 
 
 def overview(branch_id: int) -> Overview:
@@ -108,9 +109,15 @@ def overview(branch_id: int) -> Overview:
     quarter, year = current(QUARTER), current(YEAR)
     quarters = [Period(year.year, QUARTER, n) for n in range(1, quarter.number + 1)]
     keys = [p.key for p in (*months, *quarters, year)]
-    rows = {row.period: row for row in db.session.scalars(
-        sa.select(BranchPeriodStat).where(BranchPeriodStat.branch_id == branch_id,
-                                          BranchPeriodStat.period.in_(keys)))}
+    # One round trip: the stats rows outer-joined to a one-row table, so the
+    # pending count (a column of every row) comes back even without stats.
+    one_row = sa.select(sa.literal(1).label("one")).subquery()
+    result = db.session.execute(
+        sa.select(BranchPeriodStat, _pending_count(branch_id).label("pending"))
+        .select_from(one_row)
+        .outerjoin(BranchPeriodStat, sa.and_(BranchPeriodStat.branch_id == branch_id,
+                                             BranchPeriodStat.period.in_(keys)))).all()
+    rows = {row.period: row for row, _pending in result if row is not None}
 
     def figures(period: Period) -> PeriodFigures:
         row = rows.get(period.key)
@@ -123,7 +130,8 @@ def overview(branch_id: int) -> Overview:
     this_year_months = [f for f in month_figures if f.period.year == year.year]
     return Overview(months=month_figures, this_month=month_figures[-1],
                     this_quarter=figures(quarter), this_year=figures(year),
-                    rhythm=Rhythm(this_year_months, [figures(q) for q in quarters]))
+                    rhythm=Rhythm(this_year_months, [figures(q) for q in quarters]),
+                    pending_reviews=result[0].pending)
 
 
 def share(part: int, whole: int) -> int:
@@ -135,11 +143,15 @@ def share(part: int, whole: int) -> int:
 def pending_reviews(branch_id: int) -> int:
     """Submitted records waiting for review, counted up to PENDING_CAP + 1
     (the page then says “1000+”)."""
+    return db.session.scalar(sa.select(_pending_count(branch_id)))
+
+
+def _pending_count(branch_id: int) -> sa.ScalarSelect:
     waiting = (sa.select(HourRecord.id)
                .where(HourRecord.branch_id == branch_id,
                       HourRecord.status == HourStatus.SUBMITTED)
                .limit(PENDING_CAP + 1).subquery())
-    return db.session.scalar(sa.select(sa.func.count()).select_from(waiting))
+    return sa.select(sa.func.count()).select_from(waiting).scalar_subquery()
 
 
 @dataclass(frozen=True)
@@ -158,14 +170,27 @@ class TopMember:
 def top_members(branch_id: int, period: Period, limit: int = TOP_MEMBERS) -> list[TopMember]:
     """The members with the most approved hours in the period
     (ix_member_period_stats_rank), with their names in the same query."""
+    return top_members_of(branch_id, [period], limit)[period.key]
+
+
+def top_members_of(branch_id: int, periods: list[Period],
+                   limit: int = TOP_MEMBERS) -> dict[str, list[TopMember]]:
+    """top_members of several periods in one query: a UNION ALL of one
+    index-ordered, limited read per period."""
     stat = MemberPeriodStat
-    rows = db.session.execute(
-        sa.select(stat.user_id, User.display_name, stat.minutes, stat.points, stat.records)
+    parts = [sa.select(
+        sa.select(stat.period, stat.user_id, User.display_name, stat.minutes, stat.points,
+                  stat.records)
         .join(User, User.id == stat.user_id)
-        .where(stat.branch_id == branch_id, stat.period == period.key, stat.minutes > 0)
+        .where(stat.branch_id == branch_id, stat.period == p.key, stat.minutes > 0)
         .order_by(stat.minutes.desc(), stat.user_id)
-        .limit(limit))
-    return [TopMember(*row) for row in rows]
+        .limit(limit).subquery()) for p in periods]
+    found: dict[str, list[TopMember]] = {p.key: [] for p in periods}
+    for key, *figures in db.session.execute(sa.union_all(*parts)):
+        found[key].append(TopMember(*figures))
+    for members in found.values():  # a union keeps no order
+        members.sort(key=lambda m: (-m.minutes, m.user_id))
+    return found
 
 
 @dataclass(frozen=True)
@@ -188,8 +213,9 @@ def hours_by_category(branch_id: int, period: Period) -> list[CategoryFigures]:
     start, after = local_day_start(period.first_day), local_day_start(period.after_last_day)
     category = sa.func.coalesce(Service.category_id, HelpRequest.category_id, NO_CATEGORY)
     minutes = sa.func.sum(HourRecord.minutes)
-    rows = db.session.execute(
-        sa.select(category, minutes, sa.func.count(HourRecord.id))
+    totals = (
+        sa.select(category.label("category_id"), minutes.label("minutes"),
+                  sa.func.count(HourRecord.id).label("records"))
         .select_from(HourRecord)
         .outerjoin(Enrollment, Enrollment.id == HourRecord.enrollment_id)
         .outerjoin(Service, Service.id == Enrollment.service_id)
@@ -198,17 +224,16 @@ def hours_by_category(branch_id: int, period: Period) -> list[CategoryFigures]:
                HourRecord.status == HourStatus.APPROVED,
                HourRecord.started_at >= start, HourRecord.started_at < after,
                not_replaced())
-        .group_by(category)).all()
-    names = _category_names()
-    figures = [CategoryFigures(int(cid), names.get(int(cid)) or gettext("Other volunteer work"),
-                               int(total), int(count)) for cid, total, count in rows]
+        .group_by(category).subquery())
+    # The names in the same query: a few rows of categories joined to the totals.
+    rows = db.session.execute(
+        sa.select(totals.c.category_id, totals.c.minutes, totals.c.records, Category.name,
+                  Category.name_en)
+        .outerjoin(Category, Category.id == totals.c.category_id)).all()
+    figures = [CategoryFigures(int(row.category_id),
+                               category_name(row) if row.name else gettext("Other volunteer work"),
+                               int(row.minutes), int(row.records)) for row in rows]
     return sorted(figures, key=lambda f: (-f.minutes, f.name))
-
-
-def _category_names() -> dict[int, str]:
-    """Every category's name in the reader's language (a table of a few rows,
-    read whole so the page's query count never depends on the data)."""
-    return {c.id: category_name(c) for c in db.session.scalars(sa.select(Category))}
 
 
 def category_period(value: str | None) -> Period:

@@ -9,10 +9,9 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..authz import can_manage_branch
+from ..authz import managed_branch
 from ..branches.models import Branch
 from ..exceptions import DomainError
-from ..extensions import db
 from ..forms import apply_domain_error
 from ..rankings.periods import MONTH, QUARTER, current, today
 from . import export, queries
@@ -53,10 +52,10 @@ def export_csv(branch_id: int):
 
 
 def _managed(branch_id: int) -> Branch:
-    branch = db.session.get(Branch, branch_id)
+    branch, allowed = managed_branch(branch_id, current_user)
     if branch is None:
         abort(404)
-    if not can_manage_branch(current_user, branch):
+    if not allowed:
         abort(403)
     return branch
 
@@ -75,12 +74,13 @@ def _dashboard(branch: Branch, form: ExportForm) -> str:
     period = queries.category_period(request.args.get("period"))
     overview = queries.overview(branch.id)
     categories = queries.hours_by_category(branch.id, period)
+    month, quarter = current(MONTH), current(QUARTER)
+    top = queries.top_members_of(branch.id, [month, quarter])
     return render_template(
         "dashboards/branch.html", branch=branch, form=form, overview=overview,
         categories=categories, category_period=period,
-        pending=queries.pending_reviews(branch.id), pending_cap=queries.PENDING_CAP,
-        top_month=queries.top_members(branch.id, current(MONTH)),
-        top_quarter=queries.top_members(branch.id, current(QUARTER)),
+        pending=overview.pending_reviews, pending_cap=queries.PENDING_CAP,
+        top_month=top[month.key], top_quarter=top[quarter.key],
         share=queries.share, chart_data=_chart_data(overview, categories))
 
 

@@ -10,8 +10,8 @@ from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
 from ..accounts.models import User
-from ..authz import can_manage_branch
-from ..branches.models import Branch, Membership, MembershipStatus
+from ..authz import can_manage_branch, managed_branch
+from ..branches.models import Membership, MembershipStatus
 from ..extensions import db
 from ..localtime import local_to_utc, utc_to_local
 from ..pages import keyset_page, perform, save_form
@@ -72,8 +72,8 @@ def points():
 @bp.route("/branches/<int:branch_id>/review")
 @login_required
 def review(branch_id: int):
-    branch = db.session.get(Branch, branch_id)
-    if branch is None or not can_manage_branch(current_user, branch):
+    branch, allowed = managed_branch(branch_id, current_user)
+    if branch is None or not allowed:
         abort(404 if branch is None else 403)
     form, filters = _review_filters(branch)
     page = keyset_page(lambda cursor: queries.review_queue(branch.id, filters, cursor, 50))
@@ -104,7 +104,7 @@ def _review_filters(branch) -> tuple[ReviewFilterForm, queries.ReviewFilters]:
 
 def _reviewable(record_id: int):
     """Only the branch's leads (and admins) reach the review buttons."""
-    record = hours.get_record(record_id)
+    record = queries.record_for_page(record_id)  # with its branch, for the check
     if not can_manage_branch(current_user, record.branch):
         abort(403)
     return record
