@@ -75,6 +75,16 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
 
+    # The page cache (marketplace/pagecache.py) must be shared by every
+    # worker, or one worker's write would leave another's pages stale: Redis
+    # when there is one, else files in the instance folder (one machine).
+    CACHE_TYPE = "RedisCache" if REDIS_URL else "FileSystemCache"
+    CACHE_REDIS_URL = REDIS_URL
+    CACHE_DIR = str(INSTANCE_DIR / "pagecache")
+    CACHE_KEY_PREFIX = "wangtao:"
+    CACHE_DEFAULT_TIMEOUT = 60  # what depends on the clock ("upcoming") is this stale at most
+    PAGE_CACHE_ENABLED = _env_bool("PAGE_CACHE_ENABLED", True)
+
     API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "720"))
     QUERY_COUNT_HEADER = _env_bool("QUERY_COUNT_HEADER", False)  # for bench/run.py
 
@@ -107,6 +117,7 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     WTF_CSRF_ENABLED = False
+    CACHE_TYPE = "SimpleCache"  # one process per test worker
 
 
 class ProductionConfig(Config):

@@ -20,7 +20,7 @@ isolate_worker()  # before the app's config reads DATABASE_URL and REDIS_URL
 
 from marketplace import create_app
 from marketplace.branches.models import BranchKind
-from marketplace.extensions import db
+from marketplace.extensions import db, limiter
 from marketplace.listings.categories import ensure_default_categories
 
 from .factories import make_branch
@@ -67,6 +67,9 @@ def _empty_all_tables() -> None:
 def app_ctx(app):
     """Each test runs in an app context of its own (for factories and
     queries) and leaves every table empty behind it."""
+    # The limiter object is shared by every app in the process, and an app
+    # made by an earlier test (production settings) may have switched it on.
+    limiter.enabled = app.config["RATELIMIT_ENABLED"]
     with app.app_context():
         ensure_default_categories()
         db.session.commit()

@@ -8,7 +8,7 @@ from .factories import make_service
 def test_each_response_tells_its_query_count_when_asked(app):
     counting = create_app("testing", {
         "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        "QUERY_COUNT_HEADER": True})
+        "QUERY_COUNT_HEADER": True, "PAGE_CACHE_ENABLED": False})
     service = make_service()
     client = counting.test_client()
     assert client.get("/healthz").headers["X-Query-Count"] == "0"

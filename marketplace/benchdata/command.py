@@ -25,6 +25,7 @@ from ..extensions import db
 from ..listings.categories import ensure_default_categories
 from ..listings.services import recount_open_services
 from ..localtime import local_zone
+from ..pagecache import mark_dirty
 from ..rankings import rebuild as summary
 from . import activity, people
 from .activity import Activity
@@ -141,6 +142,7 @@ def _finish(loader: Loader, echo, written: dict[str, int]) -> None:
     loader.restore_indexes()
     written.update(rebuilt)
     loader.analyze()
+    mark_dirty()  # COPY went past SQLAlchemy: cached pages are old at this commit
     loader.commit()
     echo("summary tables rebuilt (" + ", ".join(f"{t}: {n:,}" for t, n in rebuilt.items())
          + f") in {time.perf_counter() - started:.1f} s; committed")

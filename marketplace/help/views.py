@@ -13,6 +13,7 @@ from ..forms import apply_domain_error
 from ..labels import category_name
 from ..listings.forms import HideForm
 from ..listings.queries import active_categories
+from ..pagecache import public_page
 from ..pages import keyset_page, perform, save_form
 from ..profiles.queries import volunteer_profiles
 from . import queries
@@ -26,6 +27,7 @@ PAGE_SIZE = 20
 
 
 @bp.route("/help")
+@public_page
 def browse():
     form = HelpFilterForm(request.args)
     categories = active_categories()

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..forms import apply_domain_error
 from ..labels import category_name
 from ..localtime import local_to_utc, utc_to_local
+from ..pagecache import public_page
 from ..pages import keyset_page, perform
 from ..profiles.queries import public_volunteer, volunteer_profile
 from . import queries
@@ -27,6 +28,7 @@ PAGE_SIZE = 20
 
 
 @bp.route("/services")
+@public_page
 def browse():
     form = BrowseForm(request.args)
     categories = queries.active_categories()
@@ -48,6 +50,7 @@ def browse():
 
 
 @bp.route("/services/<int:service_id>")
+@public_page
 def detail(service_id: int):
     service = queries.service_for_page(service_id)
     if service is None or not listings.can_view(service, current_user):
@@ -179,6 +182,7 @@ def manage(service_id: int):
 
 
 @bp.route("/volunteers/<int:user_id>")
+@public_page
 def volunteer(user_id: int):
     person = public_volunteer(user_id)
     if person is None:

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..listings.queries import active_categories, upcoming_services
+from ..pagecache import public_page
 from ..redirects import safe_next_url
 
 bp = Blueprint("main", __name__, template_folder="templates")
@@ -13,6 +14,7 @@ LANG_COOKIE = "lang"
 
 
 @bp.route("/")
+@public_page
 def home():
     return render_template("main/home.html", categories=active_categories(),
                            upcoming=upcoming_services(limit=6))

@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 
 from ..branches.queries import branch_for_page
 from ..exceptions import NotFound
+from ..pagecache import public_page
 from . import groups, queries
 from .access import can_view_members
 from .periods import MONTH, YEAR, BadPeriod, current, months_up_to, period_from_args, recent
@@ -67,6 +68,7 @@ def _render(template: str, error: str | None, **context):
 
 
 @bp.route("/rankings")
+@public_page
 def branches():
     period, error = _period()
     by = request.args.get("by") if request.args.get("by") in queries.ORDERS else queries.BY_SCORE
@@ -100,6 +102,7 @@ def members(branch_id: int):
 
 
 @bp.route("/public")
+@public_page
 def public():
     period, error = _period(YEAR)
     by_category = queries.district_by_category(period)
