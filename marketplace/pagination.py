@@ -74,7 +74,11 @@ def _after(keys: Sequence[SortKey], values: Sequence[Any]) -> sa.ColumnElement[b
         equal_before = [keys[j].column == values[j] for j in range(i)]
         beyond = key.column < values[i] if key.descending else key.column > values[i]
         clauses.append(sa.and_(*equal_before, beyond))
-    return sa.or_(*clauses)
+    # Implied by the OR, but only a plain bound on the first key lets the
+    # database start its index scan at the cursor instead of at the top.
+    first = keys[0]
+    start = first.column <= values[0] if first.descending else first.column >= values[0]
+    return sa.and_(start, sa.or_(*clauses))
 
 
 def paginate(stmt: sa.Select, keys: Sequence[SortKey], cursor: str | None,

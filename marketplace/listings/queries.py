@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..db import UtcDateTime, utcnow
 from ..extensions import db
@@ -67,8 +67,10 @@ def _day_start(day: date, tz) -> datetime:
 
 
 def browse(filters: BrowseFilters, cursor: str | None, limit: int, tz=UTC) -> Page:
+    # selectinload: the volunteers and categories of the page's rows only,
+    # after the LIMIT (a join would fetch one for every matching service).
     stmt = visible_services().where(not_ended()).options(
-        joinedload(Service.volunteer), joinedload(Service.category))
+        selectinload(Service.volunteer), selectinload(Service.category))
     if filters.q.strip():
         stmt = stmt.where(search.matches(filters.q))
     if filters.category_id:
@@ -96,9 +98,17 @@ def _sort_keys(sort: str) -> list[SortKey]:
     if sort == "popular":
         return [SortKey(Service.joined_total, descending=True),
                 SortKey(Service.id, descending=True)]
-    # Soonest first; open-ended offers (no start) after every event.
-    starts = sa.func.coalesce(Service.starts_at, sa.literal(FAR_FUTURE, UtcDateTime()))
-    return [SortKey(starts, kind=datetime), SortKey(Service.id)]
+    return [SortKey(_soonest(), kind=datetime), SortKey(Service.id)]
+
+
+def _soonest() -> sa.ColumnElement:
+    """Soonest first; open-ended offers (no start) after every event. On
+    PostgreSQL the very expression of the browse indexes (migration 0006)."""
+    if db.engine.dialect.name == "postgresql":
+        far = sa.literal_column("'9999-01-01 00:00:00+00'::timestamptz", UtcDateTime())
+    else:
+        far = sa.literal(FAR_FUTURE, UtcDateTime())
+    return sa.func.coalesce(Service.starts_at, far, type_=UtcDateTime())
 
 
 def services_of(volunteer_id: int, include_unlisted: bool, cursor: str | None,

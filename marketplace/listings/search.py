@@ -3,8 +3,8 @@ between words) on both engines, for words of any length (理, 理发, 修空调)
 
 - PostgreSQL: an expression GIN index over every 1- and 2-character gram
   of title + description (`search_grams`, migration 0005). A 1-character
-  word is one gram; a longer word needs all its 2-character grams, and
-  words of 3+ characters are rechecked with ILIKE. Unlike pg_trgm, this
+  word is one gram; a longer word needs all its 2-character grams; ILIKE
+  then checks the word itself. Unlike pg_trgm, this
   serves 1- and 2-character words and does not depend on the locale.
 - SQLite: an FTS5 table with the trigram tokenizer, kept in step by
   triggers (migration 0002), for words of 3+ characters; shorter words
@@ -45,8 +45,10 @@ def matches(q: str) -> sa.ColumnElement[bool]:
 def _word_matches(word: str, dialect: str) -> sa.ColumnElement[bool]:
     substring = SEARCH_TEXT.ilike(_like_pattern(word), escape="\\")
     if dialect == "postgresql":
-        indexed = _grams_contain(_grams_of(word))
-        return indexed if len(word) <= 2 else sa.and_(indexed, substring)
+        # The grams find the candidates through the index; ILIKE decides,
+        # and is the cheap test when the planner walks a list-order index
+        # instead (it runs cheaper filters first).
+        return sa.and_(_grams_contain(_grams_of(word)), substring)
     if dialect == "sqlite" and len(word) >= 3:
         phrase = '"' + word.replace('"', '""') + '"'
         fts = sa.text("SELECT rowid FROM services_fts WHERE services_fts MATCH :phrase"
