@@ -5,14 +5,16 @@ against gunicorn on DATABASE_URL (PostgreSQL or SQLite).
     export DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/wangtao_bench
     .venv/bin/flask --app run db upgrade
     .venv/bin/python bench/burst.py          # --residents 400 --places 100 for a quick one
+    .venv/bin/python bench/burst.py --base-url http://127.0.0.1:5090   # a server already running
 
 It registers a volunteer, a service with --places places (confirmed at
 once) and --residents residents with API tokens (synthetic accounts, a
 cheap password hash), then --clients threads send every resident's join at
-the same time. Exact means: every join answered 201, --places confirmed,
-the rest waitlisted at positions 1..n with no gap and no repeat, and the
-service's counters agree with its rows. Prints joins per second; exits 1
-when the result is not exact.
+the same time (at a gunicorn it starts, or at --base-url: a running
+server or a load balancer, as bench/cluster.py does). Exact means: every
+join answered 201, --places confirmed, the rest waitlisted at positions
+1..n with no gap and no repeat, and the service's counters agree with its
+rows. Prints joins per second; exits 1 when the result is not exact.
 """
 
 from __future__ import annotations
@@ -41,27 +43,33 @@ from marketplace.listings import services as listings  # noqa: E402
 from marketplace.listings.models import Category, Service, ServiceMode  # noqa: E402
 
 
-def main() -> int:
-    args = _parse_args()
+def main(argv: list[str] | None = None) -> int:
+    args = _parse_args(argv)
     if not os.environ.get("DATABASE_URL"):
         sys.exit("Set DATABASE_URL to the benchmark database (migrated).")
     app = create_app("development", {"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
                                      "DEBUG": False})
     service_id, bearer = _prepare(app, args)
-    url = f"http://127.0.0.1:{args.port}/api/v1/services/{service_id}/enrollments"
-    with Gunicorn(args.port, args.workers):
+    base = args.base_url or f"http://127.0.0.1:{args.port}"
+    url = f"{base.rstrip('/')}/api/v1/services/{service_id}/enrollments"
+    if args.base_url:
         answers, seconds = _burst(url, bearer, args.clients)
+    else:
+        with Gunicorn(args.port, args.workers):
+            answers, seconds = _burst(url, bearer, args.clients)
     return 0 if _verify(app, service_id, answers, seconds, args) else 1
 
 
-def _parse_args():
+def _parse_args(argv: list[str] | None = None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--residents", type=int, default=4000)
     parser.add_argument("--places", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=5089)
-    return parser.parse_args()
+    parser.add_argument("--base-url", help="send the joins to this running server (on the same "
+                                           "DATABASE_URL) instead of starting gunicorn")
+    return parser.parse_args(argv)
 
 
 def _prepare(app, args) -> tuple[int, list[str]]:
@@ -128,8 +136,9 @@ def _verify(app, service_id: int, answers, seconds: float, args) -> bool:
         "counters agree": counters == (args.places, waiting),
     }
     engine = sa.make_url(os.environ["DATABASE_URL"]).get_backend_name()
+    server = f"via {args.base_url}" if args.base_url else f"gunicorn {args.workers} workers"
     print(f"\n{args.residents} residents, {args.places} places, {args.clients} clients, "
-          f"gunicorn {args.workers} workers, {engine}: {seconds:.1f} s, "
+          f"{server}, {engine}: {seconds:.1f} s, "
           f"{args.residents / seconds:.0f} joins/s; answers {dict(statuses)}")
     for name, ok in checks.items():
         print(f"  {'✓' if ok else '✗'} {name}")
