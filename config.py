@@ -47,6 +47,13 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'wangtao.sqlite3'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Behind PgBouncer in transaction mode (before 1.21), server-side
+    # prepared statements would land on the wrong connection.
+    if not _env_bool("DATABASE_PREPARED_STATEMENTS", True):
+        SQLALCHEMY_ENGINE_OPTIONS["connect_args"] = {"prepare_threshold": None}
+    # How many proxies (nginx) stand in front: their X-Forwarded-For and
+    # -Proto are then believed, so limits and the audit log see the client.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     REDIS_URL = os.environ.get("REDIS_URL")
 
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")

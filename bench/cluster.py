@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     limits = _LimitCounters(redis_url)
     limits.clear()  # a run a minute ago must not leave this address blocked
     env = {"SECRET_KEY": secrets.token_hex(32), "REDIS_URL": redis_url,
-           "RATELIMIT_ENABLED": "true"}
+           "RATELIMIT_ENABLED": "true", "PROXY_COUNT": "1"}
     ports = [args.port + 1, args.port + 2]
     base = f"http://127.0.0.1:{args.port}"
     with Gunicorn(ports[0], args.workers, **env), Gunicorn(ports[1], args.workers, **env), \

@@ -3,6 +3,7 @@
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, INSTANCE_DIR
 
@@ -18,6 +19,9 @@ def create_app(config: str | type | None = None, overrides: dict | None = None) 
     app.config.from_object(config)
     app.config.update(overrides or {})
     config.check(app.config)
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
     os.makedirs(app.instance_path, exist_ok=True)
     app.json.ensure_ascii = False  # Chinese stays readable in API answers
     app.url_map.converters["int"] = IdConverter

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from flask import request
 
 import config
 from marketplace import create_app
@@ -68,3 +69,18 @@ def test_environment_settings(monkeypatch):
     finally:
         monkeypatch.undo()
         importlib.reload(config)
+
+
+def _client_address(app, **headers) -> str:
+    app.add_url_rule("/_address", "address", lambda: request.remote_addr or "")
+    return app.test_client().get("/_address", headers=headers,
+                                 environ_base={"REMOTE_ADDR": "127.0.0.1"}).get_data(as_text=True)
+
+
+def test_behind_a_proxy_the_client_address_is_the_forwarded_one(app):
+    uri = {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]}
+    behind = create_app("testing", {**uri, "PROXY_COUNT": 1})
+    assert _client_address(behind, **{"X-Forwarded-For": "203.0.113.7"}) == "203.0.113.7"
+    # Without a proxy configured, the header is a client's claim: ignored.
+    direct = create_app("testing", uri)
+    assert _client_address(direct, **{"X-Forwarded-For": "203.0.113.7"}) == "127.0.0.1"
