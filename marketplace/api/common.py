@@ -111,3 +111,14 @@ def rate_limited(blp, limit, **kwargs):
                                             "Retry-After header's seconds.")(view)
 
     return decorate
+
+
+def commit_keeping_objects() -> None:
+    """Commit, and answer from the objects as committed instead of reading
+    each one again (a hot write path's answer, e.g. joining in a burst)."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True

@@ -13,7 +13,14 @@ from ..extensions import db
 from ..listings import queries as listing_queries
 from ..listings import services as listings
 from .auth import token_required
-from .common import FeedbackIn, PageArgs, UserBrief, action_route, rate_limited
+from .common import (
+    FeedbackIn,
+    PageArgs,
+    UserBrief,
+    action_route,
+    commit_keeping_objects,
+    rate_limited,
+)
 from .schemas import ErrorSchema
 
 blp = Blueprint("api_enrollments", __name__, description="Joining services (加入该项目)")
@@ -138,8 +145,12 @@ def _join_limit() -> str:
 def join(data, service_id: int):
     """Take a place, or the next place on the waitlist when all are taken."""
     enrollment = enrollments.join(service_id, g.api_user, data["contact"], data["note"])
-    db.session.commit()
-    return _one(enrollment)
+    db.session.flush()
+    # Read while this transaction holds the service locked; a new enrollment
+    # is never rated yet. The objects then stay as committed, not re-read.
+    answer = _out(enrollment, g.api_user, enrollments.waitlist_positions([enrollment]), set())
+    commit_keeping_objects()
+    return answer
 
 
 @blp.route("/services/<int:service_id>/enrollments", methods=["GET"])
