@@ -9,9 +9,10 @@ served again. The cache (Redis, shared by every worker and instance, or
 files on one machine) holds the generation too. Pages that depend on the
 clock ("upcoming") are at most CACHE_DEFAULT_TIMEOUT seconds old.
 
-Only anonymous GETs without a flashed message are served from the cache;
-the page's CSRF token (in the language switch) is cut out before storing
-and the reader's own token put back when serving.
+Only anonymous GETs (no session login, no API token) without a flashed
+message are served from the cache; the page's CSRF token (in the language
+switch) is cut out before storing and the reader's own token put back when
+serving. The public API reads (JSON) are cached the same way.
 """
 
 from __future__ import annotations
@@ -104,11 +105,13 @@ def _generation() -> str | None:
 
 def _cacheable_request() -> bool:
     return (current_app.config["PAGE_CACHE_ENABLED"] and request.method == "GET"
+            and "Authorization" not in request.headers
             and "_flashes" not in session and not current_user.is_authenticated)
 
 
 def public_page(view):
-    """Serve `view` to anonymous readers from the cache when it can."""
+    """Serve `view` to anonymous readers from the cache when it can (put it
+    right under the route decorator, above flask-smorest's)."""
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
@@ -118,20 +121,22 @@ def public_page(view):
         if generation is None:
             return view(*args, **kwargs)
         key = f"page:{generation}:{get_locale()}:{request.full_path}"
-        body = cache.get(key)
-        if body is None:
+        stored = cache.get(key)
+        if stored is None:
             response = current_app.make_response(view(*args, **kwargs))
             if not _storable(response):
                 return response
-            body = _cut_token(response.get_data())
-            cache.set(key, body)
-        return Response(_fill_token(body), mimetype="text/html")
+            stored = (response.mimetype, _cut_token(response.get_data()))
+            cache.set(key, stored)
+        mimetype, body = stored
+        return Response(_fill_token(body), mimetype=mimetype)
 
     return wrapper
 
 
 def _storable(response: Response) -> bool:
-    return (response.status_code == 200 and response.mimetype == "text/html"
+    return (response.status_code == 200
+            and response.mimetype in ("text/html", "application/json")
             and "Set-Cookie" not in response.headers)
 
 

@@ -13,6 +13,7 @@ from marketplace.extensions import cache, db
 from marketplace.listings.models import Service
 from marketplace.notifications.models import Notification
 
+from .api_helpers import auth
 from .factories import make_service, make_user
 from .page_helpers import flashes, text
 
@@ -130,3 +131,19 @@ def test_workers_sharing_a_cache_see_each_others_writes(app, tmp_path):
                            .values(title="社区义诊"))
         db.session.commit()
     assert "社区义诊" in text(reader.get("/services"))
+
+
+def test_public_api_reads_are_cached_for_anonymous_clients_only(client, count_queries):
+    service = make_service(title="义务理发(上门)")
+    url = "/api/v1/services?limit=20"
+    assert client.get(url).json["items"][0]["title"] == "义务理发(上门)"
+    assert _queries(count_queries, client, url) == 0
+    assert client.get(url).mimetype == "application/json"
+    headers = auth(client, make_user())
+    with count_queries() as counter:
+        assert client.get(url, headers=headers).status_code == 200
+    assert counter.count > 0
+    db.session.execute(sa.update(Service).where(Service.id == service.id)
+                       .values(title="社区义诊"))
+    db.session.commit()
+    assert client.get(url).json["items"][0]["title"] == "社区义诊"

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 
 from ..extensions import db
 from ..listings.models import Category
+from ..pagecache import public_page
 
 blp = Blueprint("api_catalog", __name__, description="Service categories")
 
@@ -23,6 +24,7 @@ class CategoryList(ma.Schema):
 
 
 @blp.route("/categories", methods=["GET"])
+@public_page
 @blp.response(200, CategoryList)
 def categories():
     """The active categories in display order (public)."""

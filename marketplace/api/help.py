@@ -11,6 +11,7 @@ from ..extensions import db
 from ..help import queries
 from ..help import services as help_requests
 from ..help.models import HelpOffer, HelpRequest, HelpRequestStatus, Urgency
+from ..pagecache import public_page
 from ..profiles.queries import volunteer_profiles
 from .auth import token_required
 from .common import (
@@ -109,6 +110,7 @@ def _party_offer(offer_id: int) -> HelpOffer:
 # -- the board -------------------------------------------------------------------
 
 @blp.route("/help-requests", methods=["GET"])
+@public_page
 @blp.arguments(HelpBrowseArgs, location="query")
 @blp.response(200, HelpRequestPage)
 @blp.alt_response(422, schema=ErrorSchema, description="A bad filter or cursor.")
@@ -138,6 +140,7 @@ def create(data):
 
 
 @blp.route("/help-requests/<int:request_id>", methods=["GET"])
+@public_page
 @blp.doc(security=OPTIONAL_TOKEN)
 @blp.response(200, HelpRequestOut)
 @blp.alt_response(404, schema=ErrorSchema,

@@ -13,6 +13,7 @@ from flask_smorest import Blueprint
 
 from ..branches.queries import get_branch
 from ..exceptions import NotAllowed
+from ..pagecache import public_page
 from ..pagination import SortKey, decode_cursor, encode_cursor
 from ..rankings import groups, queries
 from ..rankings.access import can_view_members
@@ -204,6 +205,7 @@ def _figures_out(figures) -> dict:
 # -- views ------------------------------------------------------------------
 
 @blp.route("/rankings/branches", methods=["GET"])
+@public_page
 @blp.arguments(BranchRankingArgs, location="query")
 @blp.response(200, BranchRankingOut)
 @blp.alt_response(404, schema=ErrorSchema, description="Unknown committee or alliance.")
@@ -247,6 +249,7 @@ def member_ranking(args, branch_id: int):
 
 
 @blp.route("/public/figures", methods=["GET"])
+@public_page
 @blp.arguments(PeriodArgs, location="query")
 @blp.response(200, PublicFiguresOut)
 @blp.alt_response(422, schema=ErrorSchema, description="A bad period.")

@@ -11,6 +11,7 @@ from ..extensions import db
 from ..listings import queries
 from ..listings import services as listings
 from ..listings.models import ServiceMode, ServiceStatus
+from ..pagecache import public_page
 from ..routing import MAX_ID
 from .auth import token_required
 from .catalog import CategoryOut
@@ -146,6 +147,7 @@ class ServicePage(ma.Schema):
 # -- views ------------------------------------------------------------------
 
 @blp.route("/services", methods=["GET"])
+@public_page
 @blp.arguments(BrowseArgs, location="query")
 @blp.response(200, ServicePage)
 @blp.alt_response(422, schema=ErrorSchema, description="A bad filter or cursor.")
@@ -176,6 +178,7 @@ def create(data):
 
 
 @blp.route("/services/<int:service_id>", methods=["GET"])
+@public_page
 @blp.doc(security=OPTIONAL_TOKEN)
 @blp.response(200, ServiceOut)
 @blp.alt_response(404, schema=ErrorSchema,

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 
 from ..exceptions import NotFound
 from ..listings import queries as listings
+from ..pagecache import public_page
 from ..profiles.queries import public_volunteer, volunteer_profile
 from .common import OPTIONAL_TOKEN, PageArgs, optional_user
 from .schemas import ErrorSchema
@@ -44,6 +45,7 @@ class VolunteerOut(ma.Schema):
 
 
 @blp.route("/volunteers/<int:user_id>", methods=["GET"])
+@public_page
 @blp.doc(security=OPTIONAL_TOKEN)
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, VolunteerOut)
