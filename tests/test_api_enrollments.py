@@ -128,6 +128,16 @@ def test_join_with_malformed_json_is_a_bad_request(client):
 
 # -- the waitlist ------------------------------------------------------------
 
+def test_each_join_is_told_its_place_at_the_end_of_the_waitlist(client):
+    service = make_service(capacity=1, auto_confirm=True)
+    answers = [_join(client, service, make_user()).json for _ in range(4)]
+    assert [a["waitlist_position"] for a in answers] == [None, 1, 2, 3]
+    # The same positions as reading them back.
+    reread = client.get(f"/api/v1/enrollments/{answers[3]['id']}",
+                        headers=auth(client, service.volunteer))
+    assert reread.json["waitlist_position"] == 3
+
+
 @pytest.mark.parametrize(("auto_confirm", "promoted_to"), [(False, "pending"),
                                                             (True, "confirmed")])
 def test_waitlist_and_promotion(client, auto_confirm, promoted_to):

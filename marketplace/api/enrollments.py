@@ -145,12 +145,11 @@ def _join_limit() -> str:
 def join(data, service_id: int):
     """Take a place, or the next place on the waitlist when all are taken."""
     enrollment = enrollments.join(service_id, g.api_user, data["contact"], data["note"])
-    db.session.flush()
-    # Read while this transaction holds the service locked; a new enrollment
-    # is never rated yet. The objects then stay as committed, not re-read.
-    answer = _out(enrollment, g.api_user, enrollments.waitlist_positions([enrollment]), set())
+    position = enrollments.joined_position(enrollment)
+    # The lock ends at this commit; the answer is read after it from the
+    # objects as committed (a new enrollment is never rated yet).
     commit_keeping_objects()
-    return answer
+    return _out(enrollment, g.api_user, position, set())
 
 
 @blp.route("/services/<int:service_id>/enrollments", methods=["GET"])

@@ -225,6 +225,15 @@ def end_for_closed_service(service: Service, call_off: bool) -> None:
         _tell_resident(enrollment, "service.cancelled")
 
 
+def joined_position(enrollment: Enrollment) -> dict[int, int]:
+    """The waitlist position of an enrollment `join` just made, without a
+    query: still under the join's lock, it is the last of the service's
+    waitlisted (a query would count them all, inside the lock)."""
+    if enrollment.status != S.WAITLISTED:
+        return {}
+    return {enrollment.id: enrollment.service.waitlisted}
+
+
 def waitlist_positions(enrollments: list[Enrollment]) -> dict[int, int]:
     """Position (1-based) of each waitlisted enrollment, in one query."""
     ids = [e.id for e in enrollments if e.status == S.WAITLISTED]
