@@ -16,8 +16,12 @@ from .models import HelpOffer, HelpRequest, HelpRequestStatus, Urgency
 
 # A request open this long with no offer is shown first to volunteers nearby.
 UNANSWERED_AFTER = timedelta(hours=24)
-URGENCY_RANK = sa.case({Urgency.HIGH.value: 3, Urgency.NORMAL.value: 2, Urgency.LOW.value: 1},
-                       value=HelpRequest.urgency, else_=0)
+# Literals, not parameters: PostgreSQL matches this to its list index
+# (migration 0007) only as the very same expression.
+URGENCY_RANK = sa.case(
+    {sa.literal_column(f"'{urgency.value}'"): sa.literal_column(str(rank))
+     for urgency, rank in ((Urgency.HIGH, 3), (Urgency.NORMAL, 2), (Urgency.LOW, 1))},
+    value=HelpRequest.urgency, else_=sa.literal_column("0"))
 
 
 @dataclass(frozen=True)
