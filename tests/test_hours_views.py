@@ -150,6 +150,17 @@ def test_correct_an_approved_record(client_for, volunteer, branch, lead):
     assert client_for(make_user()).get(f"/hours/{record.id}/correct").status_code == 404
 
 
+def test_the_member_filter_offers_only_members_with_records_waiting(client_for, volunteer,
+                                                                    branch, lead):
+    idle = make_user(is_volunteer=True, display_name="赵小明")
+    branches.add_member(branch, idle, MembershipKind.HOME)
+    _record(volunteer, branch)
+    db.session.commit()
+    page = text(client_for(lead).get(f"/branches/{branch.id}/review"))
+    assert f'<option value="{volunteer.id}">' in page
+    assert "赵小明" not in page  # a member of the branch, with nothing to review
+
+
 def test_review_queue_filters_and_the_residents_rating(client_for, volunteer, branch, lead):
     from marketplace.enrollments import services as enrollments
 

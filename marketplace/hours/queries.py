@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from ..accounts.models import User
 from ..exceptions import NotFound
 from ..extensions import db
 from ..feedback.models import Feedback
@@ -118,6 +119,17 @@ def review_queue(branch_id: int, filters: ReviewFilters, cursor: str | None,
                            HourRecord.help_request_id.is_not(None))
         stmt = stmt.where(is_linked if filters.linked else sa.not_(is_linked))
     return paginate(stmt, [SortKey(HourRecord.id)], cursor, limit)
+
+
+def waiting_members(branch_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the members with records waiting in a branch's queue,
+    by name: what the lead can filter by (a big branch has hundreds of
+    members, but only a few with something to review)."""
+    return list(db.session.execute(
+        sa.select(User.id, User.display_name)
+        .where(User.id.in_(sa.select(HourRecord.volunteer_id).where(
+            HourRecord.branch_id == branch_id, HourRecord.status == HourStatus.SUBMITTED)))
+        .order_by(User.display_name, User.id)).all())
 
 
 def resident_ratings(records: list[HourRecord]) -> dict[int, Feedback]:

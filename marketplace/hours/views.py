@@ -9,7 +9,6 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
-from ..accounts.models import User
 from ..authz import can_manage_branch, managed_branch
 from ..branches.models import Membership, MembershipStatus
 from ..extensions import db
@@ -83,12 +82,8 @@ def review(branch_id: int):
 
 def _review_filters(branch) -> tuple[ReviewFilterForm, queries.ReviewFilters]:
     form = ReviewFilterForm(request.args)
-    members = db.session.execute(
-        sa.select(User.id, User.display_name).join(Membership, Membership.user_id == User.id)
-        .where(Membership.branch_id == branch.id, Membership.status == MembershipStatus.ACTIVE)
-        .order_by(User.display_name)).all()
     form.member.choices = [SelectChoice("", _("Everyone"))] + [
-        SelectChoice(str(user_id), name) for user_id, name in members]
+        SelectChoice(str(user_id), name) for user_id, name in queries.waiting_members(branch.id)]
     form.validate()
     month = None
     if form.month.data and not form.month.errors:
