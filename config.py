@@ -54,6 +54,8 @@ class Config:
     # How many proxies (nginx) stand in front: their X-Forwarded-For and
     # -Proto are then believed, so limits and the audit log see the client.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+    # Redirect plain HTTP to HTTPS in the app (when no proxy does it).
+    FORCE_HTTPS = _env_bool("FORCE_HTTPS", False)
     REDIS_URL = os.environ.get("REDIS_URL")
 
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")

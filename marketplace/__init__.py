@@ -33,11 +33,12 @@ def create_app(config: str | type | None = None, overrides: dict | None = None) 
     app.before_request(refuse_unstorable_text)
     _register_blueprints(app)
 
-    from . import cli, errors, i18n, pagecache, querycount, templating
+    from . import cli, errors, i18n, pagecache, querycount, security_headers, templating
 
     errors.init_app(app)
     querycount.init_app(app)
     pagecache.init_app(app)
+    security_headers.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
     cli.init_app(app)

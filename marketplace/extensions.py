@@ -10,6 +10,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
+from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
 
 from .db import Base
@@ -48,4 +49,5 @@ babel = Babel()
 bootstrap = Bootstrap5()
 limiter = Limiter(key_func=get_remote_address)
 cache = Cache()  # the page cache (pagecache.py)
+talisman = Talisman()  # security headers (security_headers.py)
 api = JsonApi()
