@@ -90,6 +90,24 @@ def test_login_and_logout(client):
     assert "李丽" not in client.get("/").get_data(as_text=True)
 
 
+def test_logging_out_ends_every_session_and_token_of_the_account(app, client):
+    make_user(username="lili", display_name="李丽")
+    _login(client, "lili")
+    copied = app.test_client()  # the same cookie, copied before the logout
+    copied.set_cookie("session", client.get_cookie("session").value)
+    other_device = app.test_client()
+    _login(other_device, "lili")
+    token = client.post("/api/v1/auth/token", json={
+        "username": "lili", "password": PASSWORD}).json["token"]
+    assert copied.get("/my/enrollments").status_code == 200
+    assert client.post("/account/logout").status_code == 302
+    for browser in (copied, other_device):
+        response = browser.get("/my/enrollments")
+        assert response.status_code == 302 and "/account/login" in response.headers["Location"]
+    assert client.get("/api/v1/me", headers={
+        "Authorization": f"Bearer {token}"}).status_code == 401
+
+
 def test_logout_is_not_possible_by_get(client, login_as):
     login_as(make_user())
     assert client.get("/account/logout").status_code == 405

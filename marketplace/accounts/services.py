@@ -108,6 +108,13 @@ def change_password(user: User, current: str, new: str) -> None:
 def set_password(user: User, password: str) -> None:
     """Set a password and end every other session and token of the account."""
     user.password_hash = hash_password(password)
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """End every session and API token of the account, on every device and
+    app server: a cookie copied before is refused like the browser's own
+    (their login id carries the version this replaces)."""
     user.session_version += 1
 
 
@@ -117,7 +124,7 @@ def become_volunteer(user: User) -> None:
 
 def deactivate(user: User, actor: User | None) -> None:
     user.is_active = False
-    user.session_version += 1
+    end_sessions(user)
     audit(actor, "user.deactivate", user)
 
 
