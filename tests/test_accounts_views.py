@@ -108,6 +108,17 @@ def test_logging_out_ends_every_session_and_token_of_the_account(app, client):
         "Authorization": f"Bearer {token}"}).status_code == 401
 
 
+def test_logging_in_starts_a_new_session(client):
+    make_user(username="lili")
+    with client.session_transaction() as before:
+        before["csrf_token"] = "planted-before-login"
+        before["planted"] = "by someone else"
+    _login(client, "lili")
+    with client.session_transaction() as after:
+        assert "planted" not in after and after.get("csrf_token") != "planted-before-login"
+        assert after["_user_id"]
+
+
 def test_logout_is_not_possible_by_get(client, login_as):
     login_as(make_user())
     assert client.get("/account/logout").status_code == 405

@@ -1,4 +1,13 @@
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -58,6 +67,7 @@ def login():
             flash(str(exc.message), "danger")
         else:
             db.session.commit()
+            session.clear()  # a new session: nothing (nor the CSRF secret) from before the login
             login_user(user, remember=form.remember.data)
             return redirect(safe_next_url(form.next.data))
     return render_template("accounts/login.html", form=form)
