@@ -5,6 +5,7 @@ import click
 from flask import Flask
 
 from .accounts import services as accounts
+from .backup.command import backup_command
 from .benchdata.command import bench_seed
 from .exceptions import DomainError
 from .extensions import db
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(roster_cli)
     app.cli.add_command(stats_cli)
     app.cli.add_command(bench_seed)
+    app.cli.add_command(backup_command)
 
 
 @click.command("create-admin")

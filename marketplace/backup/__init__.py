@@ -1,0 +1,1 @@
+"""Backups of the whole database: `flask backup` (see command.py)."""
