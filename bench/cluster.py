@@ -35,7 +35,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 import uuid
 from datetime import datetime, timedelta
@@ -44,7 +43,7 @@ from zoneinfo import ZoneInfo
 import burst  # bench/burst.py
 import redis
 import requests
-from server import Gunicorn  # bench/server.py
+from server import Gunicorn, wait_until_up  # bench/server.py
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
@@ -147,12 +146,8 @@ class Nginx:
         self.process = subprocess.Popen(  # noqa: S603 (our own config)
             [binary, "-p", self.dir, "-c", conf, "-e", os.path.join(self.dir, "error.log"),
              "-g", "daemon off;"], stdout=self.log, stderr=self.log)
-        for _ in range(50):
-            try:
-                requests.get(f"http://127.0.0.1:{self.port}/healthz", timeout=2)
-                return self
-            except requests.RequestException:  # not up yet
-                time.sleep(0.1)
+        if wait_until_up(self.port, seconds=10):
+            return self
         self.__exit__()
         sys.exit(f"nginx did not start; see {self.dir}")
 

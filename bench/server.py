@@ -31,15 +31,23 @@ class Gunicorn:
             [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
              "--bind", f"127.0.0.1:{self.port}", "run:app"],
             cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
-        for _ in range(150):
-            try:
-                requests.get(f"http://127.0.0.1:{self.port}/healthz", timeout=1)
-                return self
-            except requests.RequestException:  # not up yet
-                time.sleep(0.2)
+        if wait_until_up(self.port, seconds=30):
+            return self
         self.__exit__()
         sys.exit(f"gunicorn did not start; see {self.log.name}")
 
     def __exit__(self, *exc) -> None:
         self.process.send_signal(signal.SIGTERM)
         self.process.wait(timeout=30)
+
+
+def wait_until_up(port: int, seconds: float) -> bool:
+    """Whether /healthz on `port` answers within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return True
+        except requests.RequestException:  # not up yet
+            time.sleep(0.2)
+    return False

@@ -36,13 +36,17 @@ def is_lead(user) -> bool:
         return False
     if g.get("lead_user_id") == user.id:  # already known this request (managed_branch)
         return True
-    return db.session.scalar(
-        sa.select(sa.exists().where(
-            Membership.user_id == user.id,
-            Membership.role == MembershipRole.LEAD,
-            Membership.status == MembershipStatus.ACTIVE,
-        ))
-    )
+    return db.session.scalar(sa.select(_leads(user.id)))
+
+
+def _leads(user_id: int, *where) -> sa.Exists:
+    """An active lead membership of the user (of the branches `where` names):
+    the one definition of leading, for every check below."""
+    return sa.exists().where(
+        Membership.user_id == user_id,
+        Membership.role == MembershipRole.LEAD,
+        Membership.status == MembershipStatus.ACTIVE,
+        *where)
 
 
 def is_lead_of(user, branch: Branch) -> bool:
@@ -51,14 +55,7 @@ def is_lead_of(user, branch: Branch) -> bool:
         return False
     ancestor_ids = [int(part) for part in branch.path.strip("/").split("/") if part]
     ancestor_ids.append(branch.id)
-    return db.session.scalar(
-        sa.select(sa.exists().where(
-            Membership.user_id == user.id,
-            Membership.branch_id.in_(ancestor_ids),
-            Membership.role == MembershipRole.LEAD,
-            Membership.status == MembershipStatus.ACTIVE,
-        ))
-    )
+    return db.session.scalar(sa.select(_leads(user.id, Membership.branch_id.in_(ancestor_ids))))
 
 
 def can_manage_branch(user, branch: Branch) -> bool:
@@ -72,10 +69,7 @@ def managed_branch(branch_id: int, user) -> tuple[Branch | None, bool]:
     if not user or not user.is_authenticated:
         return db.session.get(Branch, branch_id), False
     ancestor = Branch.path.like("%/" + sa.cast(Membership.branch_id, sa.String) + "/%")
-    leads = sa.exists().where(
-        Membership.user_id == user.id, Membership.role == MembershipRole.LEAD,
-        Membership.status == MembershipStatus.ACTIVE,
-        sa.or_(Membership.branch_id == Branch.id, ancestor))
+    leads = _leads(user.id, sa.or_(Membership.branch_id == Branch.id, ancestor))
     row = db.session.execute(sa.select(Branch, leads).where(Branch.id == branch_id)).first()
     if row is None:
         return None, False

@@ -142,20 +142,20 @@ class QueryCounter:
         self.statements.append(statement)
 
 
+@contextmanager
+def listening(listener):
+    """`listener` sees each SQL statement run inside (before_cursor_execute)."""
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        yield listener
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+
+
 @pytest.fixture
 def count_queries(app):
     """`with count_queries() as counter:` counts the SQL statements run inside."""
-
-    @contextmanager
-    def _count():
-        counter = QueryCounter()
-        sa.event.listen(db.engine, "before_cursor_execute", counter)
-        try:
-            yield counter
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", counter)
-
-    return _count
+    return lambda: listening(QueryCounter())
 
 
 # A small branch tree many tests share (a file may define its own instead).
