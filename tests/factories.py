@@ -4,7 +4,7 @@ the same rules as the product's), with overrides for what a test varies."""
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from marketplace.accounts import services as accounts
 from marketplace.branches import services as branches
@@ -14,6 +14,7 @@ from marketplace.extensions import db
 from marketplace.hours import services as hours
 from marketplace.listings.categories import ensure_default_categories
 from marketplace.listings.models import Service, ServiceMode, ServiceStatus
+from marketplace.localtime import local_to_utc, utc_to_local
 
 PASSWORD = "correct-horse-battery"
 _seq = itertools.count(1)
@@ -66,11 +67,18 @@ def make_service(volunteer=None, commit: bool = True, **overrides):
     return service
 
 
+def morning(days_ago: int, hour: int = 9) -> datetime:
+    """`hour` o'clock local time `days_ago` days ago, in UTC: hours recorded
+    from it never cross local midnight, whenever the suite runs."""
+    day = utc_to_local(utcnow()).date() - timedelta(days=days_ago)
+    return local_to_utc(datetime.combine(day, time(hour)))
+
+
 def make_hour_record(volunteer, branch, days_ago: int = 3, length: float = 2.0,
                      approved_by=None):
-    """Hours served `days_ago` on the hour, recorded through the rules (and
-    approved by `approved_by`, a lead, when given)."""
-    start = (utcnow() - timedelta(days=days_ago)).replace(minute=0, second=0, microsecond=0)
+    """Hours served `days_ago` from 09:00 local time, recorded through the rules
+    (and approved by `approved_by`, a lead, when given)."""
+    start = morning(days_ago)
     record = hours.record_hours(volunteer, hours.HourData(
         branch_id=branch.id, started_at=start, ended_at=start + timedelta(hours=length),
         description="上门打扫", place="米市巷社区"))

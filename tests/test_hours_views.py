@@ -13,7 +13,7 @@ from marketplace.hours import services as hours
 from marketplace.hours.models import HourRecord, HourStatus
 from marketplace.localtime import utc_to_local
 
-from .factories import make_branch, make_lead, make_user
+from .factories import make_branch, make_lead, make_user, morning
 from .page_helpers import flashes, text
 
 
@@ -44,7 +44,7 @@ def _form(branch, days_ago=2, start="09:00", end="11:30", **overrides):
 
 
 def _record(volunteer, branch, days_ago=2):
-    start = utcnow() - timedelta(days=days_ago)
+    start = morning(days_ago)
     return hours.record_hours(volunteer, hours.HourData(
         branch_id=branch.id, started_at=start, ended_at=start + timedelta(hours=2),
         description="上门打扫", place="米市巷社区"))
