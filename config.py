@@ -65,7 +65,13 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "10 per hour")
+    # Joining and posting (a service, a help request, an offer), per account
+    # and per address (limits.py); an address is often a whole community
+    # centre's or a family's, so it allows more.
     JOIN_RATE_LIMIT = os.environ.get("JOIN_RATE_LIMIT", "20 per hour")
+    JOIN_ADDRESS_RATE_LIMIT = os.environ.get("JOIN_ADDRESS_RATE_LIMIT", "200 per hour")
+    POST_RATE_LIMIT = os.environ.get("POST_RATE_LIMIT", "20 per hour")
+    POST_ADDRESS_RATE_LIMIT = os.environ.get("POST_ADDRESS_RATE_LIMIT", "100 per hour")
     # Public certificate checks, per address: codes cannot be guessed by trying many.
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute;300 per day")
 

@@ -1,20 +1,19 @@
 """Enrollments over the API: join, the waitlist, the volunteer's steps,
 ratings, the lists, and who may read a contact (API.md "enrollments")."""
 
-import os
 
 import pytest
 
-from marketplace import create_app
 from marketplace.enrollments import services as enrollments
 from marketplace.enrollments.models import Enrollment
-from marketplace.extensions import db, limiter
+from marketplace.extensions import db
 from marketplace.feedback.models import Feedback
 from marketplace.listings.models import ServiceStatus
 
 from .api_helpers import PHONE, auth, error_field, not_open
 from .conftest import IsolatedClient
 from .factories import make_service, make_user
+from .limits_helpers import limited_app
 
 
 def _volunteer(**overrides):
@@ -511,17 +510,9 @@ def test_nobody_else_ever_sees_a_contact(client):
 
 @pytest.fixture
 def limited_client(app):
-    """Rate limits on (the shared test app turns them off)."""
-    strict = create_app("testing", {
-        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        "RATELIMIT_ENABLED": True, "JOIN_RATE_LIMIT": "2 per minute",
-        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
-    })
-    strict.test_client_class = IsolatedClient
-    limiter.reset()
-    yield strict.test_client()
-    limiter.reset()
-    limiter.enabled = app.config["RATELIMIT_ENABLED"]
+    with limited_app(app, JOIN_RATE_LIMIT="2 per minute") as strict:
+        strict.test_client_class = IsolatedClient
+        yield strict.test_client()
 
 
 def test_joining_is_rate_limited_per_account(limited_client):

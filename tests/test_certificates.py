@@ -4,7 +4,6 @@ my certificates, the printable certificate, the public check of a code
 (only what it certifies, rate limited), and who may see what."""
 
 import html
-import os
 import re
 from datetime import date, datetime, time, timedelta
 
@@ -13,7 +12,6 @@ import sqlalchemy as sa
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
-from marketplace import create_app
 from marketplace.audit.models import AuditEntry
 from marketplace.branches import services as branches
 from marketplace.branches.models import BranchKind, MembershipKind
@@ -22,13 +20,14 @@ from marketplace.certificates.models import Certificate
 from marketplace.db import utcnow
 from marketplace.enrollments import services as enrollments
 from marketplace.exceptions import Conflict, InvalidInput, NotAllowed
-from marketplace.extensions import db, limiter
+from marketplace.extensions import db
 from marketplace.hours import services as hours
 from marketplace.hours.models import HourRecord
 from marketplace.listings.models import Category
 from marketplace.localtime import local_to_utc, local_zone
 
 from .factories import make_branch, make_lead, make_service, make_user
+from .limits_helpers import limited_app
 from .page_helpers import text
 
 PHONE = "13912345678"
@@ -440,17 +439,8 @@ def test_an_unknown_code_is_404_and_the_empty_form_is_fine(client):
 
 @pytest.fixture
 def strict_app(app):
-    """Rate limits on (in Redis when REDIS_URL is set, else in memory)."""
-    strict = create_app("testing", {
-        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        "RATELIMIT_ENABLED": True, "VERIFY_RATE_LIMIT": "3 per minute",
-        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
-    })
-    limiter.reset()
-    yield strict
-    # The limiter object is shared by every app in this process.
-    limiter.reset()
-    limiter.enabled = app.config["RATELIMIT_ENABLED"]
+    with limited_app(app, VERIFY_RATE_LIMIT="3 per minute") as strict:
+        yield strict
 
 
 def test_checking_codes_is_rate_limited_for_page_and_api_together(strict_app, volunteer,

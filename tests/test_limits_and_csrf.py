@@ -1,32 +1,18 @@
 """Rate limits on logging in and CSRF on forms, with those protections on
 (the shared test app turns both off)."""
 
-import os
 
 import pytest
 
-from marketplace import create_app
-from marketplace.extensions import limiter
-
 from .factories import PASSWORD, make_user
+from .limits_helpers import limited_app
 
 
 @pytest.fixture
 def strict_app(app):
-    """Limits on, in Redis when REDIS_URL is set (as several workers share
-    them in production), else in memory."""
-    strict = create_app("testing", {
-        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute",
-        "REGISTER_RATE_LIMIT": "2 per minute", "WTF_CSRF_ENABLED": True,
-        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
-    })
-    limiter.reset()
-    yield strict
-    # The limiter object is shared by every app in this process: give it back
-    # to the session's app as that app configured it.
-    limiter.reset()
-    limiter.enabled = app.config["RATELIMIT_ENABLED"]
+    with limited_app(app, LOGIN_RATE_LIMIT="3 per minute", REGISTER_RATE_LIMIT="2 per minute",
+                     WTF_CSRF_ENABLED=True) as strict:
+        yield strict
 
 
 def _csrf_token(client, path):

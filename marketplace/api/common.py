@@ -103,12 +103,17 @@ def action_route(blp, rule: str, view, response_schema, *, name: str, doc: str,
 
 def rate_limited(blp, limit, **kwargs):
     """Flask-Limiter's limit on a view, and its 429 in the document."""
+    return limited_by(blp, limiter.limit(limit, **kwargs))
+
+
+def limited_by(blp, limits):
+    """A view under `limits` (a limiter decorator, e.g. limits.join_limits),
+    with its 429 in the document."""
 
     def decorate(view):
-        view = limiter.limit(limit, **kwargs)(view)
         return blp.alt_response(429, schema=ErrorSchema,
                                 description="Too many attempts: try again after the "
-                                            "Retry-After header's seconds.")(view)
+                                            "Retry-After header's seconds.")(limits(view))
 
     return decorate
 

@@ -2,7 +2,7 @@
 Thin views over enrollments.services and enrollments.queries."""
 
 import marshmallow as ma
-from flask import current_app, g
+from flask import g
 from flask_smorest import Blueprint
 
 from ..enrollments import queries
@@ -10,6 +10,7 @@ from ..enrollments import services as enrollments
 from ..enrollments.models import Enrollment, EnrollmentStatus
 from ..exceptions import NotAllowed, NotFound
 from ..extensions import db
+from ..limits import join_limits
 from ..listings import queries as listing_queries
 from ..listings import services as listings
 from .auth import token_required
@@ -19,7 +20,7 @@ from .common import (
     UserBrief,
     action_route,
     commit_keeping_objects,
-    rate_limited,
+    limited_by,
 )
 from .schemas import ErrorSchema
 
@@ -128,13 +129,9 @@ def _visible_enrollment(enrollment_id: int) -> Enrollment:
 
 # -- a service's enrollments ---------------------------------------------------
 
-def _join_limit() -> str:
-    return current_app.config["JOIN_RATE_LIMIT"]
-
-
 @blp.route("/services/<int:service_id>/enrollments", methods=["POST"])
 @token_required
-@rate_limited(blp, _join_limit, key_func=lambda: f"api-join:{g.api_user.id}")
+@limited_by(blp, join_limits)
 @blp.arguments(JoinIn)
 @blp.response(201, EnrollmentOut)
 @blp.alt_response(403, schema=ErrorSchema, description="One's own service.")

@@ -11,6 +11,7 @@ from ..extensions import db
 from ..help import queries
 from ..help import services as help_requests
 from ..help.models import HelpOffer, HelpRequest, HelpRequestStatus, Urgency
+from ..limits import post_limits
 from ..pagecache import public_page
 from ..profiles.queries import volunteer_profiles
 from .auth import token_required
@@ -20,6 +21,7 @@ from .common import (
     PageArgs,
     action_route,
     category_id_from,
+    limited_by,
     merged,
     optional_user,
 )
@@ -128,6 +130,7 @@ def browse(args):
 
 @blp.route("/help-requests", methods=["POST"])
 @token_required
+@limited_by(blp, post_limits)
 @blp.arguments(HelpRequestIn)
 @blp.response(201, HelpRequestOut)
 @blp.alt_response(422, schema=ErrorSchema, description="A field fails a rule.")
@@ -181,6 +184,7 @@ def _request_data(data: dict) -> help_requests.HelpRequestData:
 
 @blp.route("/help-requests/<int:request_id>/offers", methods=["POST"])
 @token_required
+@limited_by(blp, post_limits)
 @blp.arguments(OfferIn)
 @blp.response(201, OfferOut)
 @blp.alt_response(403, schema=ErrorSchema,

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 
 from ..exceptions import NotAllowed, NotFound
 from ..extensions import db
+from ..limits import post_limits
 from ..listings import queries
 from ..listings import services as listings
 from ..listings.models import ServiceMode, ServiceStatus
@@ -22,6 +23,7 @@ from .common import (
     UserBrief,
     action_route,
     category_id_from,
+    limited_by,
     merged,
     optional_user,
 )
@@ -166,6 +168,7 @@ def browse(args):
 
 @blp.route("/services", methods=["POST"])
 @token_required
+@limited_by(blp, post_limits)
 @blp.arguments(ServiceIn)
 @blp.response(201, ServiceOut)
 @blp.alt_response(403, schema=ErrorSchema, description="Only volunteers publish services.")

@@ -1,11 +1,12 @@
 """Joining a service and everything after: the resident's and the volunteer's buttons."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..exceptions import DomainError
-from ..extensions import db, limiter
+from ..extensions import db
+from ..limits import join_limits
 from ..listings import services as listings
 from ..pages import perform
 from ..redirects import safe_next_url
@@ -19,8 +20,7 @@ bp = Blueprint("enrollments", __name__, template_folder="templates")
 
 @bp.route("/services/<int:service_id>/join", methods=["POST"])
 @login_required
-@limiter.limit(lambda: current_app.config["JOIN_RATE_LIMIT"],
-               key_func=lambda: f"join:{current_user.id}")
+@join_limits
 def join(service_id: int):
     service = listings.get_service(service_id)
     if not listings.can_view(service, current_user):

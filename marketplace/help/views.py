@@ -11,6 +11,7 @@ from ..exceptions import DomainError
 from ..extensions import db
 from ..forms import apply_domain_error
 from ..labels import category_name
+from ..limits import post_limits
 from ..listings.forms import HideForm
 from ..listings.queries import active_categories
 from ..pagecache import public_page
@@ -49,6 +50,7 @@ def browse():
 
 @bp.route("/help/new", methods=["GET", "POST"])
 @login_required
+@post_limits
 def create():
     form = _request_form()
     if form.validate_on_submit():
@@ -117,6 +119,7 @@ def act(request_id: int, action: str):
 
 @bp.route("/help/<int:request_id>/offers", methods=["POST"])
 @login_required
+@post_limits
 def offer(request_id: int):
     help_request = _visible(request_id)
     form = OfferForm()

@@ -13,6 +13,7 @@ from ..exceptions import DomainError
 from ..extensions import db
 from ..forms import apply_domain_error
 from ..labels import category_name
+from ..limits import post_limits
 from ..localtime import local_to_utc, utc_to_local
 from ..pagecache import public_page
 from ..pages import keyset_page, perform
@@ -66,6 +67,7 @@ def detail(service_id: int):
 
 @bp.route("/services/new", methods=["GET", "POST"])
 @login_required
+@post_limits
 def create():
     if not current_user.is_volunteer:
         return render_template("listings/become_volunteer.html")
