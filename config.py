@@ -47,6 +47,9 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'wangtao.sqlite3'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # SQLite: how long a writer waits for another's write lock before the
+    # request answers 503 (try again), in milliseconds.
+    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "15000"))
     # Behind PgBouncer in transaction mode (before 1.21), server-side
     # prepared statements would land on the wrong connection.
     if not _env_bool("DATABASE_PREPARED_STATEMENTS", True):

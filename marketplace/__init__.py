@@ -59,7 +59,7 @@ def _init_extensions(app: Flask) -> None:
     init_login(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            configure_sqlite(db.engine)
+            configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
 
 def _register_blueprints(app: Flask) -> None:

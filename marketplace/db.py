@@ -64,7 +64,7 @@ class Base(DeclarativeBase):
     )
 
 
-def configure_sqlite(engine: sa.Engine) -> None:
+def configure_sqlite(engine: sa.Engine, busy_timeout_ms: int = 15000) -> None:
     """Make the embedded SQLite safe for concurrent requests.
 
     pysqlite opens its transaction late, at the first write, so two requests
@@ -72,6 +72,8 @@ def configure_sqlite(engine: sa.Engine) -> None:
     SQLAlchemy emits BEGIN itself, and a request that may write (any method
     but GET/HEAD/OPTIONS) begins IMMEDIATE: it holds the write lock from its
     first read, writers queue behind it (busy timeout), readers go on (WAL).
+    A writer still waiting after `busy_timeout_ms` gets "database is locked"
+    (a 503, errors.py).
     """
 
     @sa.event.listens_for(engine, "connect")
@@ -80,7 +82,7 @@ def configure_sqlite(engine: sa.Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA busy_timeout = 15000")
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")

@@ -1,10 +1,15 @@
 """Error answers: JSON ({"error": {code, message}}) under /api, a Chinese page
-elsewhere; a failed request's transaction is always rolled back."""
+elsewhere; a failed request's transaction is always rolled back. When the
+database is unreachable or locked the answer is 503 with Retry-After, and
+the next request simply tries again (the pool pings before lending)."""
 
-from flask import Flask, current_app, render_template, request
+import sqlite3
+from contextlib import suppress
+
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
 
 from .api.field_messages import localized
@@ -14,8 +19,17 @@ from .extensions import db
 ERROR_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-    422: "validation", 429: "rate_limited", 500: "server_error",
+    422: "validation", 429: "rate_limited", 500: "server_error", 503: "unavailable",
 }
+
+# Seconds a client is asked to wait when the database is down or locked:
+# about what a restart or a failover takes.
+RETRY_AFTER_SECONDS = 30
+
+# SQLite says OperationalError for mistakes in the SQL too ("no such table"):
+# only these mean "try again later".
+SQLITE_UNAVAILABLE = ("database is locked", "database table is locked",
+                      "unable to open database file", "disk i/o error")
 
 
 def wants_json() -> bool:
@@ -35,6 +49,7 @@ def _messages() -> dict[int, str]:
         422: _("Please check what you entered."),
         429: _("Too many attempts. Please wait a moment and try again."),
         500: _("Something went wrong on our side. Please try again later."),
+        503: _("The service is busy or under maintenance. Please try again in a moment."),
     }
 
 
@@ -101,6 +116,49 @@ def handle_integrity_error(exc: IntegrityError):
     return handle_http_exception(Conflict())
 
 
+def database_unavailable(exc: DBAPIError) -> bool:
+    """Whether the database could not be reached or was locked, rather than
+    refusing what was asked of it."""
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    if isinstance(exc.orig, sqlite3.Error):
+        return any(text in str(exc.orig).lower() for text in SQLITE_UNAVAILABLE)
+    # PostgreSQL: refused or lost connections, shutdown, too many clients,
+    # lock and statement timeouts, serialization failures: all transient.
+    return True
+
+
+def handle_database_error(exc: DBAPIError):
+    if not database_unavailable(exc):
+        return handle_unexpected(exc)
+    _rollback_quietly()
+    # One line, without the statement and its parameters (they may be personal).
+    first_line = (str(exc.orig).strip().splitlines() or [""])[0]
+    current_app.logger.warning("Database unavailable on %s: %s", request.path, first_line)
+    _forget_accounts()
+    message = _messages()[503]
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if wants_json():
+        return json_error(503, message, headers=headers)
+    return render_template("errors/error.html", status=503, message=message), 503, headers
+
+
+def _rollback_quietly() -> None:
+    with suppress(DBAPIError):  # the connection went with the database: nothing to undo
+        db.session.rollback()
+
+
+def _forget_accounts() -> None:
+    """The page's menu and language would load the signed-in account (its
+    name, unread count, lead role) from the database that just failed, and a
+    loaded account is expired by the rollback: answer as to a visitor.
+    g._login_user is where Flask-Login keeps the request's user."""
+    g._login_user = current_app.login_manager.anonymous_user()
+    g.pop("api_user", None)
+
+
 def handle_unexpected(exc: Exception):
     db.session.rollback()
     current_app.logger.exception("Unhandled error on %s", request.path)
@@ -112,4 +170,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(DBAPIError, handle_database_error)  # OperationalError…
     app.register_error_handler(Exception, handle_unexpected)
