@@ -20,7 +20,7 @@ class HourForm(FlaskForm):
                     description=_l("Service time only; travel is not counted."))
     description = TextAreaField(_l("What was done"), validators=[DataRequired(), Length(max=500)],
                                 render_kw={"rows": 2})
-    place = StringField(_l("Where"), validators=[DataRequired(), Length(max=120)])
+    place = StringField(_l("Place"), validators=[DataRequired(), Length(max=120)])
     served_person = StringField(_l("Who was served (optional)"),
                                 validators=[Optional(), Length(max=60)])
     activity_lead = StringField(_l("The activity's lead (optional)"),
