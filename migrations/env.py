@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
@@ -123,8 +124,30 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        with _sqlite_foreign_keys_deferred(connection):
+            with context.begin_transaction():
+                context.run_migrations()
+
+
+@contextmanager
+def _sqlite_foreign_keys_deferred(connection):
+    """On SQLite a batch migration copies a table and drops the old one,
+    which foreign key enforcement refuses once other tables' rows point at
+    it. Alembic's advice: turn enforcement off around the migrations (the
+    pragma only works outside a transaction, so on the driver's connection),
+    then prove every reference still holds before turning it on again."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.dbapi_connection
+    raw.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"migrations left broken references: {broken[:5]}")
+    finally:
+        raw.execute("PRAGMA foreign_keys = ON")
 
 
 if context.is_offline_mode():
