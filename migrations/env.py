@@ -124,9 +124,8 @@ def run_migrations_online():
             **conf_args
         )
 
-        with _sqlite_foreign_keys_deferred(connection):
-            with context.begin_transaction():
-                context.run_migrations()
+        with _sqlite_foreign_keys_deferred(connection), context.begin_transaction():
+            context.run_migrations()
 
 
 @contextmanager

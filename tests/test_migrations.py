@@ -119,12 +119,6 @@ def _copy_shared_columns(source: sa.Engine, target: sa.Engine) -> dict[str, int]
             if rows:
                 write.execute(table.insert(), rows)
             counts[table.name] = len(rows)
-    if target.dialect.name == "postgresql":  # ids were given: move the sequences past them
-        with target.begin() as write:
-            for table, count in counts.items():
-                if count and "id" in old.tables[table].c:
-                    write.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', "
-                                          f"'id'), (SELECT max(id) FROM {table}))"))
     return counts
 
 
