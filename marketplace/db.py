@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy.orm import DeclarativeBase, registry
 
 NAMING_CONVENTION = {
@@ -70,8 +70,9 @@ def configure_sqlite(engine: sa.Engine, busy_timeout_ms: int = 15000) -> None:
     pysqlite opens its transaction late, at the first write, so two requests
     could both read a service with one place left and both take it. Instead,
     SQLAlchemy emits BEGIN itself, and a request that may write (any method
-    but GET/HEAD/OPTIONS) begins IMMEDIATE: it holds the write lock from its
-    first read, writers queue behind it (busy timeout), readers go on (WAL).
+    but GET/HEAD/OPTIONS, or a view marked writes_on_get) begins IMMEDIATE:
+    it holds the write lock from its first read, writers queue behind it
+    (busy timeout), readers go on (WAL).
     A writer still waiting after `busy_timeout_ms` gets "database is locked"
     (a 503, errors.py).
     """
@@ -87,5 +88,24 @@ def configure_sqlite(engine: sa.Engine, busy_timeout_ms: int = 15000) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn):
-        writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
+
+
+WRITES_ON_GET = "writes_on_get"
+
+
+def writes_on_get(view):
+    """Mark a GET view that writes (a look at a contact writes its audit row):
+    on SQLite it begins IMMEDIATE as a POST does, so its write never meets a
+    snapshot older than another request's commit (SQLITE_BUSY, no waiting)."""
+    setattr(view, WRITES_ON_GET, True)
+    return view
+
+
+def _may_write() -> bool:
+    if not has_request_context():
+        return False
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        return True
+    view = current_app.view_functions.get(request.endpoint)
+    return getattr(view, WRITES_ON_GET, False)

@@ -14,12 +14,14 @@ from .authz import is_lead
 from .enrollments.services import visible_contact
 from .i18n import select_locale
 from .notifications.services import unread_count
+from .privacy import mask_contact
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["localdt"] = lambda value, fmt="medium": (
         format_datetime(value, fmt) if value else "")
     app.jinja_env.filters["timespan"] = timespan
+    app.jinja_env.filters["mask_contact"] = mask_contact
     app.jinja_env.globals.update(label=labels.label, status_colour=labels.STATUS_COLOUR,
                                  category_name=labels.category_name,
                                  visible_contact=visible_contact, render_icon=render_icon)

@@ -15,6 +15,7 @@ from marketplace.help.models import HelpOffer, HelpRequest, Urgency
 from marketplace.hours.models import PointEntry, PointReason
 from marketplace.listings.categories import ensure_default_categories
 from marketplace.notifications.models import Notification
+from marketplace.privacy import mask_contact
 
 from .api_helpers import auth, error_field
 from .factories import make_branch, make_user
@@ -822,7 +823,9 @@ def test_my_offers_newest_first_with_the_contact_once_accepted(client):
     items = response.json["items"]
     assert [i["id"] for i in items] == [lost.id, accepted.id, waiting.id]
     assert [i["status"] for i in items] == ["closed", "accepted", "open"]
-    assert items[1]["help_request"]["contact"] == SECRET
+    # Masked in the list; GET /help-requests/{id} has the whole one (test_privacy.py).
+    assert items[1]["help_request"]["contact"] == mask_contact(SECRET) != SECRET
+    assert items[1]["help_request"]["contact_masked"] is True
     assert items[1]["help_request"]["status"] == "matched"
     assert items[0]["help_request"]["contact"] is None
     assert items[2]["help_request"]["contact"] is None
@@ -895,8 +898,9 @@ def test_nobody_else_ever_sees_the_contact(client):
     nobody_else_sees_it()
     refused = _post(client, f"/api/v1/help-offers/{passed_offer.id}/withdraw", passed_over)
     assert refused.status_code == 409 and SECRET not in refused.get_data(as_text=True)
-    for path in (f"{BOARD}/{request.id}", "/api/v1/me/help-offers"):
-        assert SECRET in _get(client, path, chosen).get_data(as_text=True)
+    assert SECRET in _get(client, f"{BOARD}/{request.id}", chosen).get_data(as_text=True)
+    listed = _get(client, "/api/v1/me/help-offers", chosen).get_data(as_text=True)
+    assert SECRET not in listed and mask_contact(SECRET) in listed
 
     assert _post(client, f"{BOARD}/{request.id}/complete", chosen).status_code == 200
     nobody_else_sees_it()

@@ -23,6 +23,7 @@ from .page_helpers import card_ids, flashes, text
 
 S = EnrollmentStatus
 PHONE = "13912345678"
+MASKED = "139****5678"  # as lists show it (privacy.mask_contact)
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -375,8 +376,11 @@ def test_the_contact_is_seen_by_the_volunteer_while_live_and_by_admins_only(clie
               "anonymous": client_for(None)}
 
     manage = text(volunteer_client.get(f"/my/services/{service.id}?tab=confirmed"))
-    assert PHONE in manage and "住3号楼" in manage and "王阿姨" in manage
-    assert PHONE in text(admin_client.get(f"/my/services/{service.id}?tab=confirmed"))
+    assert MASKED in manage and "住3号楼" in manage and "王阿姨" in manage
+    assert PHONE not in manage  # whole on the enrollment's own page (test_privacy.py)
+    assert f'href="/enrollments/{enrollment.id}"' in manage
+    assert PHONE in text(volunteer_client.get(f"/enrollments/{enrollment.id}"))
+    assert MASKED in text(admin_client.get(f"/my/services/{service.id}?tab=confirmed"))
 
     def assert_never_shown_to_others():
         for who, other in others.items():
@@ -395,7 +399,8 @@ def test_the_contact_is_seen_by_the_volunteer_while_live_and_by_admins_only(clie
     db.session.commit()
     for tab in ("pending", "confirmed", "waitlisted", "ended"):
         page = text(volunteer_client.get(f"/my/services/{service.id}?tab={tab}"))
-        assert PHONE not in page, tab
+        assert PHONE not in page and MASKED not in page, tab
+    assert PHONE not in text(volunteer_client.get(f"/enrollments/{enrollment.id}"))
     ended = text(volunteer_client.get(f"/my/services/{service.id}?tab=ended"))
     assert "王阿姨" in ended and "已完成" in ended
     assert PHONE not in text(volunteer_client.get("/notifications/"))
@@ -406,11 +411,12 @@ def test_a_cancelled_enrollments_contact_is_hidden_from_the_volunteer(client_for
     service = make_service(volunteer=volunteer)
     enrollment = _join(service, contact=PHONE)
     volunteer_client = client_for(volunteer)
-    assert PHONE in text(volunteer_client.get(f"/my/services/{service.id}"))
+    assert MASKED in text(volunteer_client.get(f"/my/services/{service.id}"))
     enrollments.cancel(enrollment, enrollment.resident)
     db.session.commit()
     for tab in ("pending", "confirmed", "waitlisted", "ended"):
-        assert PHONE not in text(volunteer_client.get(f"/my/services/{service.id}?tab={tab}"))
+        page = text(volunteer_client.get(f"/my/services/{service.id}?tab={tab}"))
+        assert PHONE not in page and MASKED not in page
 
 
 def test_another_volunteers_service_list_is_404(client_for, volunteer):

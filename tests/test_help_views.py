@@ -36,6 +36,7 @@ from .page_helpers import flashes, text
 
 R, OS = HelpRequestStatus, HelpOfferStatus
 PHONE = "13912345678"
+MASKED = "139****5678"  # as the request's page shows it to the helper (privacy.mask_contact)
 TITLE = "急需电焊工:蒸汽管道泄漏抢修"
 MORE = "加载更多"
 NEARBY = "附近还在等待帮助的邻居"
@@ -109,6 +110,13 @@ def _press(client, url: str, **data) -> list[str]:
 
 def _page(client, request) -> str:
     response = client.get(f"/help/{request.id}")
+    assert response.status_code == 200
+    return text(response)
+
+
+def _contact_page(client, request) -> str:
+    """The whole contact, opened from the request's page (audited: test_privacy.py)."""
+    response = client.get(f"/help/{request.id}/contact")
     assert response.status_code == 200
     return text(response)
 
@@ -634,20 +642,21 @@ def test_the_phone_is_seen_by_the_requester_the_accepted_volunteer_and_admins_on
               "another volunteer": client_for(make_user(is_volunteer=True, community="雷甸镇")),
               "the passed-over volunteer": passed_over_client}
     pages = ["/", "/help", "/help?community=雷甸", "/help?urgency=normal", f"/help/{request.id}",
-             "/my/help", "/notifications/", "/my/enrollments"]
+             f"/help/{request.id}/contact", "/my/help", "/notifications/", "/my/enrollments"]
 
     def assert_never_shown_to_others():
         for who, other in others.items():
             for url in pages:
                 response = other.get(url)
-                assert PHONE not in text(response), (who, url)
+                assert PHONE not in text(response) and MASKED not in text(response), (who, url)
             response = other.get(f"/help/{request.id}/edit")
             assert response.status_code == (302 if who == "anonymous" else 403), who
             assert PHONE not in text(response)
 
     # Before anyone offers: the requester and admins only (and nobody else in the nearby box).
     assert PHONE in _page(requester_client, request)
-    assert PHONE in _page(admin_client, request)
+    assert MASKED in _page(admin_client, request) and PHONE not in _page(admin_client, request)
+    assert PHONE in _contact_page(admin_client, request)
     assert PHONE not in _page(chosen_client, request)
     assert_never_shown_to_others()
 
@@ -658,26 +667,30 @@ def test_the_phone_is_seen_by_the_requester_the_accepted_volunteer_and_admins_on
 
     assert "已选定这位志愿者,他/她现在可以看到您的电话。" in _press(
         requester_client, f"/help-offers/{chosen_offer.id}/accept")
-    page = _page(chosen_client, request)
+    assert MASKED in _page(chosen_client, request)
+    page = _contact_page(chosen_client, request)
     assert PHONE in page and f'href="tel:{PHONE}"' in page
     assert PHONE in _page(requester_client, request)
-    assert PHONE in _page(admin_client, request)
+    assert PHONE in _contact_page(admin_client, request)
     assert_never_shown_to_others()
 
     # Once it is done, the helper no longer needs it (as with an enrollment).
     assert "已标记为完成,谢谢!" in _press(chosen_client, f"/help/{request.id}/complete")
     assert PHONE in _page(requester_client, request)
-    assert PHONE in _page(admin_client, request)
-    assert PHONE not in _page(chosen_client, request)
+    assert PHONE in _contact_page(admin_client, request)
+    assert MASKED not in _page(chosen_client, request)
+    assert chosen_client.get(f"/help/{request.id}/contact").status_code == 403
     assert_never_shown_to_others()
 
 
 def test_a_cancelled_requests_phone_is_hidden_from_the_helper(client_for, resident, welders):
     request, _offer_ = _matched(resident, welders[0])
     helper_client = client_for(welders[0])
-    assert PHONE in _page(helper_client, request)
+    assert MASKED in _page(helper_client, request)
+    assert PHONE in _contact_page(helper_client, request)
     assert "求助已取消。" in _press(client_for(resident), f"/help/{request.id}/cancel")
-    assert PHONE not in _page(helper_client, request)
+    assert MASKED not in _page(helper_client, request)
+    assert helper_client.get(f"/help/{request.id}/contact").status_code == 403
     assert PHONE not in _notes(helper_client)
     assert PHONE in _page(client_for(resident), request)
 
@@ -999,7 +1012,8 @@ def test_the_steam_pipe_story(client_for):
     assert PHONE not in _page(zhang_client, request)
     assert f"您被选中帮忙“{TITLE}”,现在可以看到居民的电话了。" in _notes(wang_client)
     page = _page(wang_client, request)
-    assert PHONE in page and "已有人帮忙" in page
+    assert MASKED in page and PHONE not in page and "已有人帮忙" in page
+    assert PHONE in _contact_page(wang_client, request)
     assert TITLE not in text(zhang_client.get("/help"))  # off the board
 
     # 王师傅 fixes the leak and marks it done; the firm rates it 5.

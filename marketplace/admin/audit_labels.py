@@ -39,6 +39,8 @@ ACTIONS = {
     "service.unhide": _l("Service shown again"),
     "help_request.hide": _l("Help request hidden"),
     "help_request.unhide": _l("Help request shown again"),
+    "enrollment.contact_view": _l("Enrollment's contact viewed"),
+    "help_request.contact_view": _l("Help request's contact viewed"),
     "user.make_admin": _l("Made an admin"),
     "user.deactivate": _l("Account deactivated"),
     "roster.import_branches": _l("Branches imported from a file"),
@@ -54,6 +56,7 @@ TARGET_TYPES = {
     "certificates": _l("Certificate"),
     "services": _l("Service"),
     "help_requests": _l("Help request"),
+    "enrollments": _l("Enrollment"),
     "users": _l("Account"),
     "roster": _l("Roster import"),
 }
@@ -86,6 +89,7 @@ DETAILS = {
     "created": _l("created"),
     "updated": _l("updated"),
     "unchanged": _l("unchanged"),
+    "via": _l("Seen on"),
 }
 
 VALUES = {
@@ -93,6 +97,8 @@ VALUES = {
     "member": _l("Member"),
     "home": _l("Home branch"),
     "functional": _l("Functional"),
+    "page": _l("a web page"),
+    "api": _l("the API"),
 }
 
 VALUE_MAX = 200  # a long text is cut, the page stays readable

@@ -5,6 +5,7 @@ import marshmallow as ma
 from flask import g
 from flask_smorest import Blueprint
 
+from ..db import writes_on_get
 from ..enrollments import queries
 from ..enrollments import services as enrollments
 from ..enrollments.models import Enrollment, EnrollmentStatus
@@ -66,7 +67,15 @@ class EnrollmentOut(ma.Schema):
     contact = ma.fields.String(
         required=True, allow_none=True,
         metadata={"description": "for the resident, admins, and the service's volunteer "
-                                 "while the enrollment is live; null for everyone else"})
+                                 "while the enrollment is live; null for everyone else. "
+                                 "Whole for the resident; for the volunteer and admins "
+                                 "masked (138****0000) in lists and action answers, and "
+                                 "whole only from GET /enrollments/{id}, which writes the "
+                                 "look to the audit log"})
+    contact_masked = ma.fields.Boolean(
+        required=True,
+        metadata={"description": "true when `contact` is the masked form; "
+                                 "GET /enrollments/{id} has the whole one"})
     visit_code = ma.fields.String(
         required=True, allow_none=True,
         metadata={"description": "the resident's one-time visit code (for the resident only)"})
@@ -92,12 +101,18 @@ class FeedbackOut(ma.Schema):
 
 # -- what a caller may see (the rules: enrollments.services) ------------------
 
-def _out(enrollment: Enrollment, user, positions: dict, rated: set) -> dict:
+def _out(enrollment: Enrollment, user, positions: dict, rated: set,
+         contact: str | None = None, whole: bool = False) -> dict:
+    """`whole`: the caller revealed `contact` on purpose (and audited it);
+    otherwise the contact is the listed, masked one."""
+    if not whole:
+        contact = enrollments.listed_contact(enrollment, user)
     return {
         "id": enrollment.id, "status": enrollment.status.value,
         "waitlist_position": positions.get(enrollment.id), "service": enrollment.service,
         "resident": enrollment.resident, "note": enrollment.note,
-        "contact": enrollments.visible_contact(enrollment, user),
+        "contact": contact,
+        "contact_masked": contact is not None and contact != enrollment.contact,
         # The resident's own: told to the volunteer at the door, never shown to them.
         "visit_code": enrollment.visit_code if user.id == enrollment.resident_id else None,
         "rated": enrollment.id in rated,
@@ -156,7 +171,9 @@ def join(data, service_id: int):
 @blp.alt_response(403, schema=ErrorSchema, description="Not the service's volunteer.")
 @blp.alt_response(404, schema=ErrorSchema)
 def service_enrollments(args, service_id: int):
-    """Who joined, oldest first (the waitlist's order): its volunteer and admins."""
+    """Who joined, oldest first (the waitlist's order): its volunteer and admins,
+    with the contacts of live enrollments masked; GET /enrollments/{id} has
+    the whole contact (and audits the read)."""
     service = listing_queries.service_for_page(service_id)
     user = g.api_user
     if service is None or not listings.can_view(service, user):
@@ -172,12 +189,21 @@ def service_enrollments(args, service_id: int):
 
 @blp.route("/enrollments/<int:enrollment_id>", methods=["GET"])
 @token_required
+@writes_on_get
 @blp.response(200, EnrollmentOut)
 @blp.alt_response(404, schema=ErrorSchema,
                   description="Unknown, or the caller is not its resident, its volunteer "
                               "or an admin.")
 def detail(enrollment_id: int):
-    return _one(_visible_enrollment(enrollment_id))
+    """One enrollment, with the whole contact for whom the rules allow: the
+    only answer where the volunteer or an admin gets it unmasked, and each
+    such read is written to the audit log."""
+    enrollment = _visible_enrollment(enrollment_id)
+    contact = enrollments.reveal_contact(enrollment, g.api_user, "api")
+    answer = _out(enrollment, g.api_user, enrollments.waitlist_positions([enrollment]),
+                  queries.rated_ids([enrollment.id]), contact, whole=True)
+    commit_keeping_objects()  # the audit row; the answer is read as it was
+    return answer
 
 
 def _act(enrollment_id: int, step) -> dict:

@@ -5,7 +5,7 @@ help.services and help.queries: every rule, and who reads a contact, lives there
 from flask import g
 from flask_smorest import Blueprint
 
-from ..db import utcnow
+from ..db import utcnow, writes_on_get
 from ..exceptions import NotAllowed, NotFound
 from ..extensions import db
 from ..help import queries
@@ -21,6 +21,7 @@ from .common import (
     PageArgs,
     action_route,
     category_id_from,
+    commit_keeping_objects,
     limited_by,
     merged,
     optional_user,
@@ -55,10 +56,18 @@ def _summary(request: HelpRequest, now) -> dict:
     }
 
 
-def _detail(request: HelpRequest, user, rated: set, now) -> dict:
-    return _summary(request, now) | {
+def _contact(request: HelpRequest, user, whole: str | None = None) -> dict:
+    """`whole`: the contact revealed on purpose (and audited) by the detail
+    read; elsewhere the listed one, masked but for the requester."""
+    contact = whole if whole is not None else (
+        help_requests.listed_contact(request, user) if user else None)
+    return {"contact": contact,
+            "contact_masked": contact is not None and contact != request.contact}
+
+
+def _detail(request: HelpRequest, user, rated: set, now, whole: str | None = None) -> dict:
+    return _summary(request, now) | _contact(request, user, whole) | {
         "details": request.details, "volunteer": request.volunteer,
-        "contact": help_requests.visible_contact(request, user),
         # The requester's own: told to the helper at the door, never shown to them.
         "visit_code": request.visit_code if user and user.id == request.requester_id else None,
         "rated": request.id in rated, "hidden": request.hidden_at is not None,
@@ -80,8 +89,7 @@ def _offer(offer: HelpOffer, user) -> dict:
             "id": request.id, "title": request.title, "status": request.status.value,
             "community": request.community, "urgency": request.urgency.value,
             "preferred_time": request.preferred_time,
-            "contact": help_requests.visible_contact(request, user),
-        },
+        } | _contact(request, user),
         "volunteer": offer.volunteer, "created_at": offer.created_at,
         "updated_at": offer.updated_at,
     }
@@ -144,18 +152,24 @@ def create(data):
 
 @blp.route("/help-requests/<int:request_id>", methods=["GET"])
 @public_page
+@writes_on_get
 @blp.doc(security=OPTIONAL_TOKEN)
 @blp.response(200, HelpRequestOut)
 @blp.alt_response(404, schema=ErrorSchema,
                   description="Unknown, or hidden (only its requester and admins see it).")
 def detail(request_id: int):
     """One request (public unless hidden); `contact` only for the requester,
-    the accepted volunteer and admins, null for everyone else."""
+    the accepted volunteer and admins, null for everyone else. The one answer
+    with the whole contact for the volunteer or an admin: each such read is
+    written to the audit log."""
     user = optional_user()
     request = queries.request_for_page(request_id)
     if request is None or not help_requests.can_view(request, user):
         raise NotFound()
-    return _one(request, user)
+    whole = help_requests.reveal_contact(request, user, "api") if user else None
+    answer = _detail(request, user, queries.rated_request_ids([request.id]), utcnow(), whole)
+    commit_keeping_objects()  # the audit row; the answer is read as it was
+    return answer
 
 
 @blp.route("/help-requests/<int:request_id>", methods=["PATCH"])

@@ -77,8 +77,16 @@ class HelpRequestOut(HelpRequestSummary):
                                                           "while open"})
     contact = ma.fields.String(
         required=True, allow_none=True,
-        metadata={"description": "for the requester, the accepted volunteer and admins; "
-                                 "null for everyone else"})
+        metadata={"description": "for the requester, the accepted volunteer (while "
+                                 "matched) and admins; null for everyone else. Whole for "
+                                 "the requester; for the volunteer and admins whole only "
+                                 "from GET /help-requests/{id}, which writes the read to "
+                                 "the audit log, and masked (138****0000) in lists and "
+                                 "action answers"})
+    contact_masked = ma.fields.Boolean(
+        required=True,
+        metadata={"description": "true when `contact` is the masked form; "
+                                 "GET /help-requests/{id} has the whole one"})
     visit_code = ma.fields.String(
         required=True, allow_none=True,
         metadata={"description": "the requester's one-time visit code (for them only)"})
@@ -113,7 +121,11 @@ class HelpRequestBrief(ma.Schema):
     preferred_time = ma.fields.String(required=True, allow_none=True)
     contact = ma.fields.String(required=True, allow_none=True,
                                metadata={"description": "for the accepted volunteer (and "
-                                                        "the requester, admins)"})
+                                                        "the requester, admins); masked "
+                                                        "but for the requester: "
+                                                        "GET /help-requests/{id} has the "
+                                                        "whole one"})
+    contact_masked = ma.fields.Boolean(required=True)
 
 
 class OfferOut(ma.Schema):

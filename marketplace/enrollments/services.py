@@ -24,6 +24,7 @@ from ..feedback.services import check_rating, leave_feedback
 from ..listings.models import Service
 from ..listings.services import ServiceNotOpen, has_ended, is_open, lock_service
 from ..notifications.services import notify
+from ..privacy import listed, revealed
 from ..visitcodes import new_code
 from .models import LIVE_STATUSES, PLACE_HOLDING, Enrollment, EnrollmentStatus
 
@@ -66,6 +67,19 @@ def visible_contact(enrollment: Enrollment, user) -> str | None:
     if user.id == enrollment.service.volunteer_id and enrollment.is_live:
         return enrollment.contact
     return None
+
+
+def listed_contact(enrollment: Enrollment, user) -> str | None:
+    """The contact as lists and action answers show it: masked unless it is
+    the resident's own (privacy.py)."""
+    return listed(visible_contact(enrollment, user), user, enrollment.resident_id)
+
+
+def reveal_contact(enrollment: Enrollment, user, via: str) -> str | None:
+    """The whole contact on the enrollment's own page or API read; the
+    volunteer's or an admin's look is audited (the caller commits)."""
+    return revealed(visible_contact(enrollment, user), user, enrollment.resident_id,
+                    "enrollment.contact_view", enrollment, via)
 
 
 def check_contact(contact: str, note: str | None) -> None:

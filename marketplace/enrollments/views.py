@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..db import writes_on_get
 from ..exceptions import DomainError
 from ..extensions import db
 from ..limits import join_limits
@@ -92,6 +93,21 @@ def feedback(enrollment_id: int):
     return perform(lambda: enrollments.rate(enrollment, current_user, form.rating.data,
                                             form.comment.data),
                    _("Thank you for your rating!"), url_for("enrollments.mine"))
+
+
+@bp.route("/enrollments/<int:enrollment_id>")
+@login_required
+@writes_on_get
+def detail(enrollment_id: int):
+    """One enrollment, opened on purpose from the volunteer's list: the whole
+    contact while the rules allow it, and the volunteer's or an admin's look
+    in the audit log. Rendered before the commit: no page without its row."""
+    enrollment = _visible_enrollment(enrollment_id)
+    contact = enrollments.reveal_contact(enrollment, current_user, "page")
+    page = render_template("enrollments/detail.html", enrollment=enrollment, contact=contact,
+                           is_resident=current_user.id == enrollment.resident_id)
+    db.session.commit()
+    return page
 
 
 def _visible_enrollment(enrollment_id: int):

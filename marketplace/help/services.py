@@ -22,6 +22,7 @@ from ..feedback.models import Feedback
 from ..feedback.services import check_rating, leave_feedback
 from ..locking import lock_row
 from ..notifications.services import notify
+from ..privacy import listed, revealed
 from ..validation import check_category, check_community, check_reason, check_title
 from ..visitcodes import new_code
 from .models import HelpOffer, HelpOfferStatus, HelpRequest, HelpRequestStatus, Urgency
@@ -79,6 +80,19 @@ def visible_contact(request: HelpRequest, user) -> str | None:
     if user.id == request.volunteer_id and request.status == R.MATCHED:
         return request.contact
     return None
+
+
+def listed_contact(request: HelpRequest, user) -> str | None:
+    """The contact as lists, the request's page and action answers show it:
+    masked unless it is the requester's own (privacy.py)."""
+    return listed(visible_contact(request, user), user, request.requester_id)
+
+
+def reveal_contact(request: HelpRequest, user, via: str) -> str | None:
+    """The whole contact, opened on purpose; the helper's or an admin's look
+    is audited (the caller commits)."""
+    return revealed(visible_contact(request, user), user, request.requester_id,
+                    "help_request.contact_view", request, via)
 
 
 def get_request(request_id: int) -> HelpRequest:

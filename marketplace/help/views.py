@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from ..authz import admin_required
+from ..db import writes_on_get
 from ..enrollments.forms import RateForm
 from ..exceptions import DomainError
 from ..extensions import db
@@ -81,8 +82,24 @@ def detail(request_id: int):
         "help/detail.html", help_request=help_request, is_requester=is_requester,
         offers=offers, profiles=profiles, my_offer=my_offer, offer_form=OfferForm(),
         rate_form=RateForm(), hide_form=HideForm(), rated=help_request.id in rated,
-        contact=help_requests.visible_contact(help_request, current_user),
+        contact=help_requests.listed_contact(help_request, current_user)
+        if current_user.is_authenticated else None,
         unanswered=queries.is_unanswered(help_request))
+
+
+@bp.route("/help/<int:request_id>/contact")
+@login_required
+@writes_on_get
+def contact(request_id: int):
+    """The whole contact, opened on purpose from the request's page; the
+    helper's or an admin's look is audited. Rendered before the commit."""
+    help_request = _visible(request_id)
+    contact = help_requests.reveal_contact(help_request, current_user, "page")
+    if contact is None:
+        abort(403)
+    page = render_template("help/contact.html", help_request=help_request, contact=contact)
+    db.session.commit()
+    return page
 
 
 @bp.route("/help/<int:request_id>/edit", methods=["GET", "POST"])
