@@ -6,6 +6,7 @@ from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringFi
 from wtforms.validators import Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..exceptions import InvalidInput
+from ..forms import OptionalChoice
 from . import audit_log
 from .audit_labels import TARGET_TYPES
 
@@ -22,7 +23,7 @@ class AuditFilterForm(FlaskForm):
                                                  "or membership for all of its kind."))],
         description=_l("e.g. hour_record.approve, or hour_record for every action on hours"))
     actor = StringField(_l("Done by (username)"), validators=[Optional(), Length(max=40)])
-    target_type = SelectField(_l("Record type"), validators=[Optional()], choices=[
+    target_type = SelectField(_l("Record type"), validators=[OptionalChoice()], choices=[
         SelectChoice("", _l("Any")), *(SelectChoice(k, v) for k, v in TARGET_TYPES.items())])
     target_id = IntegerField(_l("Record number"),
                              validators=[Optional(), NumberRange(1, 2**31 - 1)],

@@ -13,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..forms import OptionalChoice
 from ..routing import MAX_ID
 
 
@@ -103,9 +104,9 @@ class BranchFilterForm(FlaskForm):
 
     q = StringField(_l("Name contains"), validators=[Optional(), Length(max=120)])
     parent = _branch_number(_l("Under committee number"))
-    kind = SelectField(_l("Kind"), validators=[Optional()],
+    kind = SelectField(_l("Kind"), validators=[OptionalChoice()],
                        choices=[SelectChoice("", _l("Any")), *KIND_CHOICES])
-    status = SelectField(_l("Status"), validators=[Optional()], choices=[
+    status = SelectField(_l("Status"), validators=[OptionalChoice()], choices=[
         SelectChoice("live", _l("In use")), SelectChoice("retired", _l("Retired")),
         SelectChoice("all", _l("All"))])
 

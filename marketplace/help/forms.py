@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from ..forms import OptionalChoice
 from ..labels import URGENCY
 from .models import Urgency
 
@@ -36,7 +37,7 @@ class HelpFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    category = SelectField(_l("Category"), validators=[Optional()])
+    category = SelectField(_l("Category"), validators=[OptionalChoice()])
     community = StringField(_l("Community"), validators=[Optional(), Length(max=60)])
-    urgency = SelectField(_l("How urgent"), validators=[Optional()],
+    urgency = SelectField(_l("How urgent"), validators=[OptionalChoice()],
                           choices=[SelectChoice("", _l("Any")), *URGENCY_CHOICES])

@@ -11,6 +11,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from ..forms import OptionalChoice
+
 
 class HourForm(FlaskForm):
     branch_id = SelectField(_l("Counts for branch"), coerce=int, validators=[InputRequired()])
@@ -38,9 +40,9 @@ class ReviewFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    member = SelectField(_l("Member"), validators=[Optional()])
+    member = SelectField(_l("Member"), validators=[OptionalChoice()])
     month = StringField(_l("Month"), validators=[Optional(), Length(max=7)],
                         render_kw={"type": "month"})
-    linked = SelectField(_l("Served"), validators=[Optional()], choices=[
+    linked = SelectField(_l("Served"), validators=[OptionalChoice()], choices=[
         SelectChoice("", _l("Any")), SelectChoice("yes", _l("A service or help request")),
         SelectChoice("no", _l("Other volunteer work"))])

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from ..authz import can_manage_branch
 from ..branches.queries import get_branch
+from ..forms import OptionalChoice
 from ..localtime import local_to_utc, utc_to_local
 from ..pages import keyset_page, save_form
 from . import queries
@@ -51,7 +52,7 @@ class StatusFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    status = SelectField(_l("Show"), validators=[Optional()], choices=[
+    status = SelectField(_l("Show"), validators=[OptionalChoice()], choices=[
         SelectChoice("open", _l("Waiting for an answer")),
         SelectChoice("corrected", _l("Corrected")), SelectChoice("answered", _l("Answered")),
         SelectChoice("all", _l("All"))])

@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..forms import OptionalChoice
 from ..labels import SERVICE_MODE
 from .models import ServiceMode
 from .queries import SORTS
@@ -58,12 +59,12 @@ class BrowseForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=40)])
-    category = SelectField(_l("Category"), validators=[Optional()])
+    category = SelectField(_l("Category"), validators=[OptionalChoice()])
     community = StringField(_l("Community"), validators=[Optional(), Length(max=60)])
     mode = SelectField(_l("Where"), choices=[SelectChoice("", _l("Anywhere")), *MODE_CHOICES],
-                       validators=[Optional()])
+                       validators=[OptionalChoice()])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
     has_places = BooleanField(_l("Places left"))
     sort = SelectField(_l("Sort"), choices=SORT_CHOICES, default="soonest",
-                       validators=[Optional()])
+                       validators=[OptionalChoice()])
