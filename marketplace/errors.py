@@ -5,6 +5,7 @@ the next request simply tries again (the pool pings before lending)."""
 
 import sqlite3
 from contextlib import suppress
+from functools import wraps
 
 from flask import Flask, current_app, g, render_template, request
 from flask_babel import gettext as _
@@ -159,6 +160,26 @@ def _forget_accounts() -> None:
     g.pop("api_user", None)
 
 
+def drawn_without_the_database(handler):
+    """An error page loads the signed-in account (for the menu and the
+    language): when the database is down just then (a 404 at that moment),
+    the page is drawn again as for a visitor instead of failing in its
+    handler."""
+
+    @wraps(handler)
+    def wrapped(exc):
+        try:
+            return handler(exc)
+        except DBAPIError as failure:
+            if not database_unavailable(failure):
+                raise
+            _rollback_quietly()
+            _forget_accounts()
+            return handler(exc)
+
+    return wrapped
+
+
 def handle_unexpected(exc: Exception):
     db.session.rollback()
     current_app.logger.exception("Unhandled error on %s", request.path)
@@ -166,9 +187,9 @@ def handle_unexpected(exc: Exception):
 
 
 def init_app(app: Flask) -> None:
-    app.register_error_handler(HTTPException, handle_http_exception)
-    app.register_error_handler(CSRFError, handle_csrf_error)
-    app.register_error_handler(DomainError, handle_domain_error)
-    app.register_error_handler(IntegrityError, handle_integrity_error)
+    handlers = {HTTPException: handle_http_exception, CSRFError: handle_csrf_error,
+                DomainError: handle_domain_error, IntegrityError: handle_integrity_error,
+                Exception: handle_unexpected}
+    for error, handler in handlers.items():
+        app.register_error_handler(error, drawn_without_the_database(handler))
     app.register_error_handler(DBAPIError, handle_database_error)  # OperationalError…
-    app.register_error_handler(Exception, handle_unexpected)

@@ -96,6 +96,8 @@ def test_postgresql_stopped_then_started_gets_503_then_the_same_app_serves_again
             _unavailable(public)
             _unavailable(browser.post(f"/services/{service_id}/join",
                                       data={"contact": "13800000002"}))
+            # An error page of its own (404) is still drawn, as for a visitor.
+            _assert_answer(browser.get("/no-such-page"), 404, "您要找的页面不存在。", api=False)
 
             server.start()
             page, api, public = reads()
