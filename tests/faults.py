@@ -34,10 +34,14 @@ class PrivatePostgres:
         self.log = self.base / "server.log"
         self.port = _free_port()
         self.process: subprocess.Popen | None = None
-        shutil.chown(self.base, OS_USER, OS_USER)
-        # No fsync: the cluster lives for one test and speed is what matters.
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust",
-                  "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
+        try:
+            shutil.chown(self.base, OS_USER, OS_USER)
+            # No fsync: the cluster lives for one test and speed is what matters.
+            self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust",
+                      "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
+        except Exception:
+            self.remove()
+            raise
 
     @property
     def url(self) -> str:
