@@ -26,7 +26,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync"]
 # A phone in a resident's hand: the first screen every page is made for.
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True,
-         "device_scale_factor": 2, "locale": "zh-CN"}
+         "device_scale_factor": 2, "locale": "zh-CN",
+         "reduced_motion": "reduce"}  # the menu opens at once (Bootstrap's transitions off)
 
 
 def launch_chromium(playwright):
@@ -73,25 +74,46 @@ def browser():
 def _new_context(browser, live_server, **options):
     context = browser.new_context(base_url=live_server, **(PHONE | options))
     context.set_default_timeout(10_000)
-    # Irreversible buttons ask first (static/js/app.js); the person says yes.
-    context.on("page", lambda page: page.on("dialog", lambda dialog: dialog.accept()))
     return context
 
 
-@pytest.fixture
-def phone(browser, live_server):
-    """A fresh phone browser (no cookies), JavaScript on: a page in it."""
+@pytest.fixture(scope="session")
+def phone_context(browser, live_server):
+    """One phone browser for the whole run (its cache keeps the CSS, script
+    and icons); each test starts without cookies."""
     context = _new_context(browser, live_server)
-    yield context.new_page()
+    yield context
     context.close()
+
+
+@pytest.fixture(scope="session")
+def phone_context_without_js(browser, live_server):
+    context = _new_context(browser, live_server, java_script_enabled=False)
+    yield context
+    context.close()
+
+
+def _fresh_page(context):
+    context.clear_cookies()
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())  # "Cancel your place?" — yes
+    return page
 
 
 @pytest.fixture
-def phone_without_js(browser, live_server):
+def phone(phone_context):
+    """A page on the phone, JavaScript on, nobody logged in."""
+    page = _fresh_page(phone_context)
+    yield page
+    page.close()
+
+
+@pytest.fixture
+def phone_without_js(phone_context_without_js):
     """The same phone with JavaScript switched off."""
-    context = _new_context(browser, live_server, java_script_enabled=False)
-    yield context.new_page()
-    context.close()
+    page = _fresh_page(phone_context_without_js)
+    yield page
+    page.close()
 
 
 @pytest.fixture
