@@ -125,6 +125,9 @@ def reject(record_id: int):
 @bp.route("/branches/<int:branch_id>/review/approve", methods=["POST"])
 @login_required
 def approve_selected(branch_id: int):
+    branch, allowed = managed_branch(branch_id, current_user)
+    if not allowed:  # as the queue it is sent from, before what was ticked
+        abort(404 if branch is None else 403)
     ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
     back = url_for("hours.review", branch_id=branch_id)
     if not ids:
