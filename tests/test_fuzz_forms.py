@@ -260,3 +260,19 @@ def test_every_form_class_of_the_app_is_fuzzed(client_for):
     missing = [f"{cls.__module__}.{cls.__name__}" for cls in classes
                if not any(_field_names(cls) <= names for names in fuzzed_names)]
     assert missing == []
+
+
+# Found by the fuzzing above: a day at either end of the calendar was a 500
+# (OverflowError) in the browse and audit filters, on the page and in the API.
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+@pytest.mark.parametrize("url", ["/services", "/api/v1/services", "/admin/audit",
+                                 "/api/v1/admin/audit"])
+def test_a_filter_day_at_the_ends_of_the_calendar_is_no_error(client, login_as, url, day):
+    from .api_helpers import auth
+    from .factories import make_user
+
+    admin = make_user(is_admin=True)
+    headers = auth(client, admin) if url.startswith("/api/") else {}
+    login_as(admin)
+    for name in ("date_from", "date_to"):
+        assert client.get(url, query_string={name: day}, headers=headers).status_code == 200

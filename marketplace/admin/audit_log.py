@@ -4,7 +4,7 @@ keyset page at a time (at 5 million records no page counts or rescans)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -13,7 +13,7 @@ from ..accounts.models import User
 from ..audit.models import AuditEntry
 from ..exceptions import InvalidInput
 from ..extensions import db
-from ..localtime import local_day_start
+from ..localtime import local_day_end, local_day_start
 from ..pagination import Page, SortKey, paginate
 
 
@@ -74,8 +74,7 @@ def entries(filters: AuditFilters, cursor: str | None, limit: int) -> Page:
     if filters.date_from:
         stmt = stmt.where(AuditEntry.created_at >= local_day_start(filters.date_from))
     if filters.date_to:
-        stmt = stmt.where(AuditEntry.created_at
-                          < local_day_start(filters.date_to + timedelta(days=1)))
+        stmt = stmt.where(AuditEntry.created_at < local_day_end(filters.date_to))
     return paginate(stmt, [SortKey(AuditEntry.id, descending=True)], cursor, limit)
 
 

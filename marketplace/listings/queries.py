@@ -4,7 +4,7 @@ queries, whatever the number of rows."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..db import UtcDateTime, utcnow
 from ..extensions import db
 from ..feedback.models import Feedback
-from ..localtime import local_day_start
+from ..localtime import local_day_end, local_day_start
 from ..pagination import Page, SortKey, paginate
 from . import search
 from .models import Category, Service, ServiceMode, ServiceStatus
@@ -83,7 +83,7 @@ def browse(filters: BrowseFilters, cursor: str | None, limit: int, tz=UTC) -> Pa
     if filters.date_from:
         stmt = stmt.where(Service.starts_at >= local_day_start(filters.date_from))
     if filters.date_to:
-        stmt = stmt.where(Service.starts_at < local_day_start(filters.date_to + timedelta(days=1)))
+        stmt = stmt.where(Service.starts_at < local_day_end(filters.date_to))
     if filters.has_places:
         stmt = stmt.where(Service.taken < Service.capacity)
     if filters.volunteer_id:
