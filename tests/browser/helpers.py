@@ -15,7 +15,8 @@ def log_in(page: Page, user, password: str = PASSWORD) -> None:
     page.get_by_label("密码", exact=True).fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state()
-    assert "/account/login" not in page.url, flashes(page)
+    assert "/account/login" not in page.url, (
+        f"not logged in as {user.username}: {page.title()} {flashes(page)}")
 
 
 def flashes(page: Page) -> list[str]:

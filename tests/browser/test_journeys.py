@@ -94,7 +94,7 @@ def test_a_volunteer_confirms_an_enrollment_and_records_hours(phone, settle):
 
     page.get_by_role("link", name="已确认", exact=True).click()
     confirmed = page.locator("article.card").filter(has_text="刘奶奶")
-    confirmed.get_by_role("button", name="服务对象").click()  # sic: "Served" shares a msgid
+    confirmed.get_by_role("button", name="已服务").click()
     expect_flash(page, "已标记为完成,辛苦了!")
 
     page.get_by_role("link", name="已结束", exact=True).click()
