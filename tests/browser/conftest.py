@@ -12,7 +12,7 @@ import os
 import threading
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from marketplace import create_app
@@ -24,6 +24,8 @@ INSTALL = "apt-get install chromium fonts-noto-cjk"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
+# Two cores shared by the workers, their servers and browsers: room to wait.
+expect.set_options(timeout=10_000)
 # A phone in a resident's hand: the first screen every page is made for.
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 2, "locale": "zh-CN",
