@@ -33,7 +33,15 @@ from marketplace.help.models import HelpRequest
 from marketplace.hours.models import HourRecord, HourReport
 from marketplace.listings.models import Category, Service
 
-from .fuzz_helpers import SCRIPT, changed_tables, demo_world, snapshot, user
+from .fuzz_helpers import (
+    SCRIPT,
+    assert_no_raw_markup,
+    changed_tables,
+    demo_world,
+    shown_escaped,
+    snapshot,
+    user,
+)
 
 PASSWORD = "wangtao-demo-2026"  # the demo accounts' (marketplace/demo/seed.py)
 
@@ -249,3 +257,33 @@ def test_every_operation_with_a_body_has_a_sender(client):
     assert all(sender(name) in (None, "res_liu", "vol_wang", "admin")
                for name, *_ in operations)
     assert [name for name, _, _, schema in operations if not schema.get("properties")] == []
+
+
+def test_markup_stored_through_the_api_is_shown_escaped_on_the_pages(client, client_for):
+    """Stored as sent; every page showing it has it escaped, never as markup."""
+    demo_world()
+    volunteer, resident = user("vol_wang"), user("res_liu")
+    marked = {"title": f"理发{SCRIPT}", "description": SCRIPT, "community": f"{SCRIPT}社区"}
+    service = client.post("/api/v1/services", headers=_token(client, "vol_wang"), json=marked | {
+        "category_id": body_ids()["category_id"], "mode": "home", "capacity": 3})
+    assert service.status_code == 201, service.json
+    request = client.post("/api/v1/help-requests", headers=_token(client, "res_liu"),
+                          json={"title": f"修水管{SCRIPT}", "details": SCRIPT,
+                                "community": "米市巷社区", "contact": "13700000099",
+                                "category_id": body_ids()["category_id"]})
+    assert request.status_code == 201, request.json
+    pages = {None: [f"/services/{service.json['id']}", f"/volunteers/{volunteer.id}",
+                    "/services?q=理发", f"/help/{request.json['id']}", "/help"],
+             volunteer: ["/my/services", f"/my/services/{service.json['id']}"],
+             resident: ["/my/help"]}
+    for who, urls in pages.items():
+        browser = client_for(who)
+        for url in urls:
+            page = browser.get(url).get_data(as_text=True)
+            assert_no_raw_markup(page, url)
+            assert shown_escaped(SCRIPT) in page, url
+
+
+def _token(client, username) -> dict:
+    token = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+    return {"Authorization": f"Bearer {token.json['token']}"}
