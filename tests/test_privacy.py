@@ -104,7 +104,7 @@ def scene() -> Scene:
     _hours(people["helper"], branch, help_request_id=requests["ended help request"].id)
     db.session.commit()
     records = {"live enrollment": live, "ended enrollment": ended} | requests
-    day = morning(0).date().isoformat()
+    first, day = morning(5).date().isoformat(), morning(0).date().isoformat()  # local days
     return Scene(people, records, urls={
         "service_id": [service.id], "enrollment_id": [live.id, ended.id],
         "request_id": [r.id for r in requests.values()], "branch_id": [branch.id],
@@ -117,8 +117,8 @@ def scene() -> Scene:
         f"/api/v1/services/{service.id}/enrollments?status={s}"
         for s in ("pending", "completed")] + [
         f"/api/v1/help-requests?status={s}" for s in ("matched", "completed")] + [
-        f"/branches/{branch.id}/hours.csv?start={day[:8]}01&end={day}",
-        f"/branches/{branch.id}/dashboard?start={day[:8]}01&end={day}"])
+        f"/branches/{branch.id}/hours.csv?start={first}&end={day}",
+        f"/branches/{branch.id}/dashboard?start={first}&end={day}"])
 
 
 def get_urls(app, scene: Scene) -> list[str]:
