@@ -83,7 +83,7 @@ VALID = {
 }
 FLASHED_REFUSAL = '<div class="alert alert-danger" role="alert">'  # base.html's flash
 TYPED = {"text", "textarea", "search", "tel", "email"}  # shown back as typed
-EXAMPLES = {"post": 12, "get": 6}
+EXAMPLES = {"post": 10, "get": 5}
 
 
 def fuzzed(form: Form, person) -> bool:
