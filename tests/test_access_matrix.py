@@ -21,10 +21,13 @@ def test_the_matrix_lists_every_route_of_the_url_map(app):
     assert not stale, f"rows for routes the app no longer has: {stale}"
 
 
-def _page_answer(client, response) -> str:
+def _page_answer(client, response, method: str) -> str:
     """A page's answer as a matrix word: ok, login, no (sent back with an
-    error message: a rule said no) or its status code."""
+    error message: a rule said no), form (a posted form shown again: not
+    done) or its status code."""
     status = response.status_code
+    if status == 200 and method == "POST":
+        return "form"
     if status == 302 and response.headers["Location"].startswith("/account/login"):
         return "login"
     if status in (301, 302, 303):
@@ -44,7 +47,7 @@ def _ask(client_for, scene, role, method, path, body) -> str:
     if role in scene.session_ids:
         with client.session_transaction() as session:  # as conftest's login_as
             session["_user_id"], session["_fresh"] = scene.session_ids[role], True
-    return _page_answer(client, client.open(path, method=method, data=body))
+    return _page_answer(client, client.open(path, method=method, data=body), method)
 
 
 def _in_order(case) -> list[str]:

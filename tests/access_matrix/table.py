@@ -6,7 +6,8 @@ anonymous, resident, volunteer, other_volunteer, lead, other_lead, admin.
 A word is a status code (403, 404, 409, 422...), `ok` (done: a 2xx, or a
 page's redirect that is not to the login page nor carries an error message),
 `no` (a page's redirect back with an error message: a rule said no to this
-person or in this state) or `login` (a page's 302 to log in).
+person or in this state), `form` (a posted form shown again, with what was
+wrong: not done) or `login` (a page's 302 to log in).
 The owner of each object is fixed by the scene: the resident owns the
 enrollments, help requests and the pending membership request; the volunteer
 owns the services, offers, hour records, reports, certificate and the
@@ -61,7 +62,7 @@ def row(endpoint: str, method: str, path: str, expect: str, body=None,
         shared: bool = False) -> Row:
     words = tuple(expect.split())
     assert len(words) == len(ROLES), (endpoint, expect)
-    assert all(w in ("ok", "no", "login") or w.isdigit() for w in words), (endpoint, expect)
+    assert all(w in ("ok", "no", "form", "login") or w.isdigit() for w in words), (endpoint, expect)
     if body is not None and not callable(body):
         fixed = body
         body = lambda v: fixed  # noqa: E731  (a constant body)
