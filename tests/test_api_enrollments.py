@@ -26,9 +26,9 @@ def _join(client, service, user, contact=PHONE, note=None):
                        headers=auth(client, user))
 
 
-def _joined(service, resident=None, contact=PHONE):
+def _joined(service, resident=None, contact=PHONE, note=None):
     """A resident joined through the domain (setup, not the thing tested)."""
-    enrollment = enrollments.join(service.id, resident or make_user(), contact)
+    enrollment = enrollments.join(service.id, resident or make_user(), contact, note)
     db.session.commit()
     return enrollment
 
@@ -261,23 +261,28 @@ def test_an_enrollment_is_seen_by_its_resident_volunteer_and_admins(client):
 
 @pytest.mark.parametrize("ending", ["cancel", "decline", "complete", "no_show"])
 def test_the_volunteer_loses_the_contact_once_it_is_not_live(client, ending):
+    """And the note, where residents write their address ("住3号楼")."""
     volunteer = _volunteer()
     service = make_service(volunteer, auto_confirm=True)
     resident = make_user()
-    enrollment = _joined(service, resident)
+    enrollment = _joined(service, resident, note="住3号楼2单元")
+    path = f"/api/v1/enrollments/{enrollment.id}"
+    assert client.get(path, headers=auth(client, volunteer)).json["note"] == "住3号楼2单元"
     if ending == "cancel":
         enrollments.cancel(enrollment, resident)
     else:
         getattr(enrollments, ending)(enrollment, volunteer)
     db.session.commit()
-    path = f"/api/v1/enrollments/{enrollment.id}"
     response = client.get(path, headers=auth(client, volunteer))
     assert response.status_code == 200 and response.json["contact"] is None
+    assert response.json["note"] is None
     assert PHONE not in response.get_data(as_text=True)
     listed = client.get(f"/api/v1/services/{service.id}/enrollments",
                         headers=auth(client, volunteer))
     assert PHONE not in listed.get_data(as_text=True)
+    assert "3号楼" not in listed.get_data(as_text=True)
     assert client.get(path, headers=auth(client, resident)).json["contact"] == PHONE
+    assert client.get(path, headers=auth(client, resident)).json["note"] == "住3号楼2单元"
     admin = client.get(path, headers=auth(client, make_user(is_admin=True)))
     assert admin.json["contact"] == PHONE
 

@@ -63,7 +63,10 @@ class EnrollmentOut(ma.Schema):
                                                                    "waitlisted"})
     service = ma.fields.Nested(ServiceBrief, required=True)
     resident = ma.fields.Nested(UserBrief, required=True)
-    note = ma.fields.String(required=True, allow_none=True)
+    note = ma.fields.String(
+        required=True, allow_none=True,
+        metadata={"description": "the resident's note (often where they live): seen by "
+                                 "whoever may see `contact`, null for everyone else"})
     contact = ma.fields.String(
         required=True, allow_none=True,
         metadata={"description": "for the resident, admins, and the service's volunteer "
@@ -110,7 +113,7 @@ def _out(enrollment: Enrollment, user, positions: dict, rated: set,
     return {
         "id": enrollment.id, "status": enrollment.status.value,
         "waitlist_position": positions.get(enrollment.id), "service": enrollment.service,
-        "resident": enrollment.resident, "note": enrollment.note,
+        "resident": enrollment.resident, "note": enrollments.visible_note(enrollment, user),
         "contact": contact,
         "contact_masked": contact is not None and contact != enrollment.contact,
         # The resident's own: told to the volunteer at the door, never shown to them.

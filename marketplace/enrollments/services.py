@@ -69,6 +69,12 @@ def visible_contact(enrollment: Enrollment, user) -> str | None:
     return None
 
 
+def visible_note(enrollment: Enrollment, user) -> str | None:
+    """The resident's note often says where they live ("住3号楼"): it is
+    read by whoever may read the contact, and by nobody else."""
+    return enrollment.note if visible_contact(enrollment, user) is not None else None
+
+
 def listed_contact(enrollment: Enrollment, user) -> str | None:
     """The contact as lists and action answers show it: masked unless it is
     the resident's own (privacy.py)."""
