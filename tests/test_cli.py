@@ -73,6 +73,11 @@ def test_seed_demo_covers_every_state_and_runs_twice(runner):
         Membership.membership == MembershipKind.FUNCTIONAL)) >= 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(HourRecord).where(
         HourRecord.corrects_id.is_not(None))) == 1
+    # Confirmed places and matched requests carry their visit codes, as live ones do.
+    for model, status in ((Enrollment, EnrollmentStatus.CONFIRMED),
+                          (HelpRequest, HelpRequestStatus.MATCHED)):
+        codes = db.session.scalars(sa.select(model.visit_code).filter_by(status=status)).all()
+        assert codes and all(codes), model
 
 
 def test_seed_demo_keeps_the_service_counters_true(runner):

@@ -25,6 +25,7 @@ from ..listings.models import Service, ServiceMode, ServiceStatus
 from ..listings.services import recount_open_services
 from ..notifications.models import Notification
 from ..rankings import totals
+from ..visitcodes import new_code
 from . import data
 
 DEMO_PASSWORD = "wangtao-demo-2026"  # noqa: S105  (printed for the demo on purpose)
@@ -119,6 +120,8 @@ def _enrollments(services: dict, users: dict) -> dict:
             confirmed_at=utcnow() if status in (EnrollmentStatus.CONFIRMED,
                                                 EnrollmentStatus.COMPLETED) else None,
             ended_at=utcnow() if ended else None,
+            # a confirmed place has its one-time code, as enrollments.confirm gives
+            visit_code=new_code() if status == EnrollmentStatus.CONFIRMED else None,
             resident_confirmed_at=utcnow() if status == EnrollmentStatus.COMPLETED else None)
         db.session.add(enrollment)
         found[(key, username)] = enrollment
@@ -154,6 +157,7 @@ def _help_requests(users: dict, categories: dict) -> dict:
             details=details, community=community, contact=users[requester].phone,
             urgency=Urgency(urgency), preferred_time=preferred, status=status,
             volunteer=accepted[0] if accepted else None,
+            visit_code=new_code() if status == HelpRequestStatus.MATCHED else None,
             offer_count=sum(1 for _, _, s in offers if s == "open"),
             created_at=created, matched_at=created + timedelta(hours=1) if accepted else None,
             ended_at=created + timedelta(days=1) if status in (
