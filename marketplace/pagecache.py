@@ -29,6 +29,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from .accounts.preferences import device_elder_mode
 from .extensions import cache, db
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,9 @@ def public_page(view):
         generation = _generation()
         if generation is None:
             return view(*args, **kwargs)
-        key = f"page:{generation}:{get_locale()}:{request.full_path}"
+        # Elder mode (the device's cookie) draws another page: its own copy.
+        mode = "elder" if device_elder_mode() else "normal"
+        key = f"page:{generation}:{get_locale()}:{mode}:{request.full_path}"
         stored = cache.get(key)
         if stored is None:
             response = current_app.make_response(view(*args, **kwargs))

@@ -10,6 +10,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from . import labels
+from .accounts.preferences import elder_mode
 from .authz import is_lead
 from .enrollments.services import visible_contact
 from .i18n import select_locale
@@ -32,6 +33,7 @@ def init_app(app: Flask) -> None:
         return {
             "languages": current_app.config["LANGUAGES"],
             "current_locale": select_locale(),
+            "elder_mode": elder_mode(),
             "user_is_lead": is_lead(current_user),
             "unread_notifications": unread_count(current_user.id) if signed_in else 0,
         }

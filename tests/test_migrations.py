@@ -65,36 +65,47 @@ def test_flask_db_check_reports_no_difference(empty_database):
         db.engine.dispose()
 
 
-def test_the_latest_migrations_keep_and_serve_existing_data(empty_database):
-    """A database full of data (the demo district, written at revision 0004,
-    whose schema the models still match) upgrades to head with every row
-    kept and found by the new search and list indexes, then goes one step
-    down and up again."""
+def test_the_latest_migrations_keep_and_serve_existing_data(empty_databases):
+    """A database full of data (the demo district, its columns of today's
+    rows written at revision 0004 through Core: the models describe only
+    head) upgrades to head with every row kept and found by the new search
+    and list indexes, then goes one step down and up again."""
     from marketplace.demo.seed import seed
     from marketplace.listings import search
     from marketplace.listings.models import Service
 
-    fresh = create_app("testing", {"SQLALCHEMY_DATABASE_URI": empty_database})
-    with fresh.app_context():
-        upgrade(revision="0004")
+    reference = create_app("testing", {"SQLALCHEMY_DATABASE_URI": empty_databases()})
+    with reference.app_context():
+        upgrade()
         seed()
         db.session.commit()
-        before = {t.name: db.session.scalar(sa.select(sa.func.count()).select_from(t))
-                  for t in db.metadata.sorted_tables}
-        db.session.commit()  # no read transaction may hold a lock the migrations need
-        upgrade()
-        after = {t.name: db.session.scalar(sa.select(sa.func.count()).select_from(t))
-                 for t in db.metadata.sorted_tables}
-        assert after == before and before["services"] > 5
-        title = db.session.scalar(sa.select(Service.title).order_by(Service.id))
-        for word in (title[:1], title[:2], title[:3]):  # 1, 2 and 3 characters
-            found = db.session.scalars(sa.select(Service.title).where(search.matches(word)))
-            assert title in list(found), word
-        db.session.commit()
-        downgrade(revision="-1")
-        upgrade()
+        source = db.engine
+        fresh = create_app("testing", {"SQLALCHEMY_DATABASE_URI": empty_databases()})
+        with fresh.app_context():
+            upgrade(revision="0004")
+            copied = _copy_shared_columns(source, db.engine)
+            with source.connect() as conn:
+                before = _counts(conn, copied)
+            upgrade()
+            with db.engine.connect() as conn:
+                after = _counts(conn, copied)
+            assert after == before and before["services"] > 5
+            title = db.session.scalar(sa.select(Service.title).order_by(Service.id))
+            for word in (title[:1], title[:2], title[:3]):  # 1, 2 and 3 characters
+                found = db.session.scalars(sa.select(Service.title).where(search.matches(word)))
+                assert title in list(found), word
+            db.session.commit()
+            downgrade(revision="-1")
+            upgrade()
+            db.session.remove()
+            db.engine.dispose()
         db.session.remove()
         db.engine.dispose()
+
+
+def _counts(conn, names) -> dict[str, int]:
+    return {name: conn.scalar(sa.select(sa.func.count()).select_from(db.metadata.tables[name]))
+            for name in names}
 
 
 def _rows(conn, table: sa.Table, columns) -> list:
@@ -110,7 +121,7 @@ def _copy_shared_columns(source: sa.Engine, target: sa.Engine) -> dict[str, list
     copied = {}
     with source.connect() as read, target.begin() as write:
         for table in old.sorted_tables:
-            if table.name == "alembic_version":
+            if table.name not in db.metadata.tables:  # alembic_version, the search index's
                 continue
             columns = [c.name for c in table.columns]
             rows = [dict(zip(columns, row, strict=True))

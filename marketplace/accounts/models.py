@@ -26,6 +26,8 @@ class User(UserMixin, Base):
     # Flask-Login reads is_active: a deactivated account cannot log in.
     is_active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(sa.String(10))
+    # Elder mode (长辈模式): larger text, bigger buttons (accounts/preferences.py).
+    elder_mode: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Bumped on password change or deactivation to end every open session.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,6 +2,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -15,10 +16,11 @@ from ..exceptions import DomainError
 from ..extensions import db, limiter
 from ..forms import apply_domain_error
 from ..redirects import safe_next_url
-from . import services
+from . import preferences, services
 from .forms import ChangePasswordForm, LoginForm, RegisterForm
 
 bp = Blueprint("accounts", __name__, url_prefix="/account", template_folder="templates")
+bp.after_app_request(preferences.match_device_to_account)
 
 
 def _login_limit() -> str:
@@ -42,6 +44,7 @@ def register():
             community=form.community.data, is_volunteer=form.is_volunteer.data)
         try:
             user = services.register(data)
+            preferences.adopt_device_mode(user)
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
@@ -109,3 +112,11 @@ def become_volunteer():
     db.session.commit()
     flash(_("Thank you! You can now publish services."), "success")
     return redirect(url_for("listings.create"))
+
+
+@bp.route("/elder-mode", methods=["POST"])
+def elder_mode():
+    """The header's 长辈模式 开/关 switch; back to the page it was pressed on."""
+    response = make_response(redirect(safe_next_url(request.form.get("next"))))
+    preferences.switch_elder_mode(request.form.get("on") == "1", response)
+    return response
