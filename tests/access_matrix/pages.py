@@ -35,6 +35,7 @@ ACCOUNTS = [
     row("main.home", "GET", "/", PUBLIC),
     row("main.healthz", "GET", "/healthz", PUBLIC),
     row("main.set_language", "POST", "/lang/en", PUBLIC, {"next": "/"}),
+    row("accounts.elder_mode", "POST", "/account/elder-mode", PUBLIC, {"on": "1", "next": "/"}),
     row("accounts.login", "GET", "/account/login", PUBLIC),
     # A wrong password shows the form again; who is signed in is sent on.
     row("accounts.login", "POST", "/account/login", "form ok ok ok ok ok ok",
