@@ -79,9 +79,11 @@ def _register_blueprints(app: Flask) -> None:
     from .notifications.views import bp as notifications_bp
     from .rankings.views import bp as rankings_bp
     from .roster.views import bp as roster_bp
+    from .sharing.views import bp as sharing_bp
 
     for blueprint in (main_bp, accounts_bp, listings_bp, enrollments_bp, help_bp, hours_bp,
                       notifications_bp, branches_bp, branches_admin_bp, dashboards_bp,
-                      hour_reports_bp, certificates_bp, rankings_bp, roster_bp, admin_bp):
+                      hour_reports_bp, certificates_bp, rankings_bp, roster_bp, admin_bp,
+                      sharing_bp):
         app.register_blueprint(blueprint)
     init_api(app)

@@ -15,6 +15,9 @@ POLICY = {
     "img-src": ["'self'", "data:"],
     "font-src": "'self'",
     "connect-src": "'self'",
+    # The home-screen manifest and the service worker (/sw.js), both from here.
+    "manifest-src": "'self'",
+    "worker-src": "'self'",
     "object-src": "'none'",
     "base-uri": "'self'",
     "form-action": "'self'",

@@ -62,6 +62,18 @@ def upcoming_services(limit: int = 6) -> list[Service]:
         .limit(limit)))
 
 
+def similar_services(service: Service, limit: int = 3) -> list[Service]:
+    """Open services of the same category, soonest first: where to go when
+    this one has ended."""
+    return list(db.session.scalars(
+        visible_services()
+        .where(Service.category_id == service.category_id, Service.id != service.id,
+               not_ended())
+        .options(joinedload(Service.volunteer), joinedload(Service.category))
+        .order_by(_soonest(), Service.id)
+        .limit(limit)))
+
+
 def _day_start(day: date, tz) -> datetime:
     return datetime.combine(day, time.min, tz).astimezone(UTC)
 

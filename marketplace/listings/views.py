@@ -21,7 +21,7 @@ from ..profiles.queries import public_volunteer, volunteer_profile
 from . import queries
 from . import services as listings
 from .forms import BrowseForm, HideForm, ServiceForm
-from .models import ServiceMode
+from .models import ServiceMode, ServiceStatus
 
 bp = Blueprint("listings", __name__, template_folder="templates")
 
@@ -60,8 +60,12 @@ def detail(service_id: int):
     if current_user.is_authenticated:
         mine = enrollment_queries.live_enrollment_with_position(service.id, current_user.id)
     form = JoinForm(contact=current_user.phone if current_user.is_authenticated else None)
+    ended = listings.has_ended(service)
+    # Closed, paused or over: the page points to others of its kind.
+    similar = (queries.similar_services(service)
+               if ended or service.status != ServiceStatus.PUBLISHED else [])
     return render_template("listings/detail.html", service=service, mine=mine, form=form,
-                           hide_form=HideForm(), ended=listings.has_ended(service),
+                           hide_form=HideForm(), ended=ended, similar=similar,
                            is_owner=listings.is_owner(service, current_user))
 
 

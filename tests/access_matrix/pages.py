@@ -34,6 +34,9 @@ def _help_form(v):
 ACCOUNTS = [
     row("main.home", "GET", "/", PUBLIC),
     row("main.healthz", "GET", "/healthz", PUBLIC),
+    row("installable.manifest", "GET", "/manifest.webmanifest", PUBLIC),
+    row("installable.service_worker", "GET", "/sw.js", PUBLIC),
+    row("installable.offline", "GET", "/offline", PUBLIC),
     row("main.set_language", "POST", "/lang/en", PUBLIC, {"next": "/"}),
     row("accounts.elder_mode", "POST", "/account/elder-mode", PUBLIC, {"on": "1", "next": "/"}),
     row("accounts.login", "GET", "/account/login", PUBLIC),
@@ -215,4 +218,25 @@ HELP_PAGES = [
     row("help.unhide", "POST", "/help/{hidden_help}/unhide", ADMIN),
 ]
 
-PAGES = [ACCOUNTS, ADMIN_PAGES, BRANCH_PAGES, HOURS_PAGES, SERVICE_PAGES, HELP_PAGES]
+NOBODY = "404 404 404 404 404 404 404"  # shared links show only what anyone may read
+
+SHARING_PAGES = [
+    row("sharing.service_link", "GET", "/s/{service}", PUBLIC),
+    row("sharing.service_link", "GET", "/s/{hidden_service}", NOBODY),
+    row("sharing.help_link", "GET", "/h/{help}", PUBLIC),
+    row("sharing.help_link", "GET", "/h/{hidden_help}", NOBODY),
+    row("sharing.service_qr", "GET", "/services/{service}/qr.svg", PUBLIC),
+    row("sharing.service_qr", "GET", "/services/{draft}/qr.svg", NOBODY),
+    row("sharing.help_qr", "GET", "/help/{help}/qr.svg", PUBLIC),
+    row("sharing.help_qr", "GET", "/help/{hidden_help}/qr.svg", NOBODY),
+    # The poster is read as the service page is: a hidden one by its volunteer and admins.
+    row("sharing.poster", "GET", "/services/{service}/poster", PUBLIC),
+    row("sharing.poster", "GET", "/services/{hidden_service}/poster",
+        "404 404 ok 404 404 404 ok"),
+    # The resident's own file: even an admin is not told the enrollment exists.
+    row("sharing.calendar", "GET", "/enrollments/{enrollment}/calendar.ics",
+        "login ok 404 404 404 404 404"),
+]
+
+PAGES = [ACCOUNTS, ADMIN_PAGES, BRANCH_PAGES, HOURS_PAGES, SERVICE_PAGES, HELP_PAGES,
+         SHARING_PAGES]
