@@ -74,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from .help.views import bp as help_bp
     from .hours.report_views import bp as hour_reports_bp
     from .hours.views import bp as hours_bp
+    from .installable.views import bp as installable_bp
     from .listings.views import bp as listings_bp
     from .main.views import bp as main_bp
     from .notifications.views import bp as notifications_bp
@@ -84,6 +85,6 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (main_bp, accounts_bp, listings_bp, enrollments_bp, help_bp, hours_bp,
                       notifications_bp, branches_bp, branches_admin_bp, dashboards_bp,
                       hour_reports_bp, certificates_bp, rankings_bp, roster_bp, admin_bp,
-                      sharing_bp):
+                      installable_bp, sharing_bp):
         app.register_blueprint(blueprint)
     init_api(app)
