@@ -1,6 +1,8 @@
 """What the page checks measure in the browser: axe-core's serious and
 critical violations, text smaller than 16 px, touch targets smaller than
-44 × 44 px. Each returns a list of findings, empty when the page passes."""
+44 × 44 px; in elder mode (长辈模式) text under 20 px and buttons and form
+controls under 56 px high. Each returns a list of findings, empty when the
+page passes."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from playwright.sync_api import Page
 AXE = Axe()  # axe.min.js as shipped in the package, injected into the page
 MIN_TEXT_PX = 16
 MIN_TARGET_PX = 44
+ELDER_TEXT_PX = 20
+ELDER_BUTTON_PX = 56
 
 # Small print allowed under 16 px, each with its reason (a CSS selector the
 # element matches, or sits inside).
@@ -91,8 +95,29 @@ _TARGETS = """([minPx, allowed]) => {
 }"""
 
 
-def small_text(page: Page) -> list[str]:
-    return page.evaluate(_TEXT_SIZES, [MIN_TEXT_PX, ", ".join(SMALL_PRINT)])
+# Buttons and the controls one fills in: their height (elder mode's 56 px).
+_BUTTONS = """(minPx) => {
+  const out = [];
+  const selector = 'button, .btn, input:not([type=hidden]):not([type=checkbox])'
+                   + ':not([type=radio]):not(.btn-check), select';
+  for (const el of document.querySelectorAll(selector)) {
+    if (!el.checkVisibility() || el.closest('.visually-hidden-focusable')) continue;
+    const box = el.getBoundingClientRect();
+    if ((box.width || box.height) && box.height < minPx - 0.5)
+      out.push(`${Math.round(box.height)} px high <${el.tagName.toLowerCase()}`
+               + ` class="${el.className}"> `
+               + (el.textContent || el.name || '').trim().slice(0, 30));
+  }
+  return out;
+}"""
+
+
+def small_text(page: Page, min_px: float = MIN_TEXT_PX) -> list[str]:
+    return page.evaluate(_TEXT_SIZES, [min_px, ", ".join(SMALL_PRINT)])
+
+
+def low_buttons(page: Page, min_px: float = ELDER_BUTTON_PX) -> list[str]:
+    return page.evaluate(_BUTTONS, min_px)
 
 
 def small_targets(page: Page) -> list[str]:

@@ -1,6 +1,8 @@
 """The main pages on a phone, in Chinese, with the menu open: axe-core finds
 no serious or critical violation, text is at least 16 px and touch targets
-at least 44 × 44 px (page_checks.py lists the exceptions and their reasons)."""
+at least 44 × 44 px (page_checks.py lists the exceptions and their reasons).
+In elder mode (长辈模式) the resident's pages again, with text at least 20 px
+and buttons and form controls at least 56 px high."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from playwright.sync_api import Page
 
 from .district import build_district
 from .helpers import log_in
-from .page_checks import axe_findings, small_targets, small_text
+from .page_checks import ELDER_TEXT_PX, axe_findings, low_buttons, small_targets, small_text
 
 # Who visits (None: nobody logged in) → {page: its path in the district}. One
 # test per visitor: the district is built and the login made once for its pages.
@@ -41,14 +43,18 @@ def open_menu(page: Page) -> None:
     page.locator("#nav.collapse.show").wait_for()
 
 
-def findings_on(page: Page, name: str, path: str) -> list[str]:
+def findings_on(page: Page, name: str, path: str, elder: bool = False) -> list[str]:
     response = page.goto(path)
     assert response.status == 200, f"{name}: {path} answered {response.status}"
     assert page.locator("html").get_attribute("lang") == "zh-CN"
+    assert ("elder" in page.locator("html").get_attribute("class").split()) == elder
     open_menu(page)
     checks = {"axe-core, serious or critical": axe_findings(page),
               "text under 16 px": small_text(page),
               "touch targets under 44 × 44 px": small_targets(page)}
+    if elder:
+        checks |= {"text under 20 px (elder mode)": small_text(page, ELDER_TEXT_PX),
+                   "buttons under 56 px high (elder mode)": low_buttons(page)}
     return [f"{name} ({path}) — {check}:\n    " + "\n    ".join(found)
             for check, found in checks.items() if found]
 
@@ -61,4 +67,25 @@ def test_main_pages_are_accessible_on_a_phone(phone, settle, who):
         log_in(phone, getattr(district, who))
     failed = [finding for name, path in PAGES[who].items()
               for finding in findings_on(phone, name, path(district))]
+    assert not failed, "\n".join(failed)
+
+
+# Elder mode: the pages of a resident's errands, anonymous and signed in.
+ELDER_PAGES = {None: {name: PAGES[None][name] for name in (
+                   "home", "search results", "service page", "login", "register")},
+               "resident": PAGES["resident"]}
+
+
+@pytest.mark.parametrize("who", list(ELDER_PAGES), ids=lambda who: who or "anonymous")
+def test_main_pages_in_elder_mode(phone, settle, who):
+    district = build_district()
+    if who:
+        getattr(district, who).elder_mode = True  # the account's choice wins at login
+    settle()
+    phone.goto("/")
+    phone.get_by_role("button", name="长辈模式").click()  # the header's switch
+    if who:
+        log_in(phone, getattr(district, who))
+    failed = [finding for name, path in ELDER_PAGES[who].items()
+              for finding in findings_on(phone, name, path(district), elder=True)]
     assert not failed, "\n".join(failed)

@@ -1,9 +1,11 @@
 """Four people's errands on a phone, in Chinese, through the real forms (CSRF
 tokens included): what each sees after each step, and the rows at the end.
-Joining and reviewing also run with JavaScript switched off."""
+Joining and reviewing also run with JavaScript switched off; the resident's
+errand once more in elder mode (长辈模式), switched on in the header."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -21,6 +23,7 @@ from ..factories import make_branch, make_hour_record, make_lead, make_service, 
 from .helpers import expect_flash, log_in
 
 PHONES = ["phone", "phone_without_js"]
+ELDER = re.compile(r"\belder\b")
 
 
 def go_to(page: Page, link: str) -> None:
@@ -32,15 +35,27 @@ def go_to(page: Page, link: str) -> None:
     page.locator("#nav").get_by_role("link", name=link, exact=True).click()
 
 
-@pytest.mark.parametrize("browser_page", PHONES)
-def test_a_resident_finds_and_joins_a_service(request, browser_page, settle):
+def expect_mode(page: Page, elder: bool) -> None:
+    html = expect(page.locator("html"))
+    html.to_have_class(ELDER) if elder else html.not_to_have_class(ELDER)
+
+
+@pytest.mark.parametrize(("browser_page", "elder"),
+                         [("phone", False), ("phone_without_js", False),
+                          ("phone_without_js", True)],
+                         ids=["phone", "phone_without_js", "elder_mode_without_js"])
+def test_a_resident_finds_and_joins_a_service(request, browser_page, elder, settle):
     page = request.getfixturevalue(browser_page)
     resident = make_user(display_name="刘奶奶")
+    resident.elder_mode = elder  # her account's choice, kept when she logs in
     service = make_service(title="义务理发(上门)")
     make_service(title="家电维修", description="修空调")
     settle()
 
     page.goto("/")
+    if elder:
+        page.get_by_role("button", name="长辈模式").click()
+    expect_mode(page, elder)
     expect(page.get_by_role("heading", level=1)).to_contain_text("志愿者")
     page.get_by_role("searchbox", name="搜索").fill("理发")
     page.get_by_role("button", name="搜索").click()
@@ -54,6 +69,7 @@ def test_a_resident_finds_and_joins_a_service(request, browser_page, settle):
     page.get_by_label("密码", exact=True).fill("correct-horse-battery")
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("义务理发(上门)")
+    expect_mode(page, elder)
 
     page.get_by_label("您的电话(只有志愿者能看到)").fill("13800000001")
     page.get_by_role("button", name="加入该项目").click()
@@ -65,6 +81,7 @@ def test_a_resident_finds_and_joins_a_service(request, browser_page, settle):
     card = page.locator("article.card").filter(has_text="义务理发(上门)")
     expect(card).to_contain_text("待确认")
     expect(card.get_by_role("button", name="取消报名")).to_be_visible()
+    expect_mode(page, elder)
 
     settle()
     enrollment = db.session.scalars(sa.select(Enrollment)).one()
