@@ -1,7 +1,8 @@
 """Screenshots of the main pages in Chinese, at 360 px (a phone) and 1280 px
-(a desktop), full page, from the demo district, into docs/screenshots/.
+(a desktop), full page, from the demo district, into docs/screenshots/;
+then the home and a service page in elder mode (长辈模式) at 360 px.
 
-    .venv/bin/python bench/screenshots.py [--out docs/screenshots]
+    .venv/bin/python bench/screenshots.py [--out docs/screenshots] [--elder-only]
 
 Seeds a temporary SQLite database with `flask --app run seed-demo`, serves it
 in this process, and drives Debian's Chromium (/usr/bin/chromium) with
@@ -79,6 +80,28 @@ def shots(page):
     yield "public", lambda: page.goto("/public")
 
 
+def elder_shots(page):
+    """A phone in elder mode (its cookie, as the header's switch sets it)."""
+    yield "home-elder", lambda: page.goto("/")
+    yield "service-elder", lambda: (
+        page.goto("/services"), page.locator("article.card-service a.stretched-link").first.click())
+
+
+def take(page, out: Path, name: str, width: int, height: int) -> None:
+    page.wait_for_load_state("networkidle")
+    if page.locator("canvas").count():
+        # A full-page shot resizes the window, and Chart.js redraws its
+        # bars growing: resize first, then let them grow.
+        full = page.evaluate("document.documentElement.scrollHeight")
+        page.set_viewport_size({"width": width, "height": full})
+        page.wait_for_timeout(2000)
+    path = out / f"{name}-{width}.png"
+    page.screenshot(path=path, full_page=True)
+    page.set_viewport_size({"width": width, "height": height})
+    recompress(path)
+    print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1024} KB")
+
+
 def recompress(path: Path) -> None:
     """Chromium writes PNGs with fast compression: the same pixels, zlib level 9."""
     data = path.read_bytes()
@@ -107,7 +130,9 @@ def recompress(path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    out = parser.parse_args().out
+    parser.add_argument("--elder-only", action="store_true", help="only the elder-mode shots")
+    args = parser.parse_args()
+    out = args.out
     out.mkdir(parents=True, exist_ok=True)
     database_url = f"sqlite:///{tempfile.mkdtemp(prefix='wangtao-shots-')}/demo.sqlite3"
     seed(database_url)
@@ -118,27 +143,21 @@ def main() -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
                                              args=CHROMIUM_ARGS)
-        for width, options in WIDTHS.items():
+        runs = [(360, elder_shots, True)] + ([] if args.elder_only else [
+            (width, shots, False) for width in WIDTHS])
+        for width, which, elder in runs:
+            options = dict(WIDTHS[width])
             height = options.pop("height")
             context = browser.new_context(base_url=base_url, locale="zh-CN",
                                           viewport={"width": width, "height": height},
                                           device_scale_factor=1, reduced_motion="reduce",
                                           **options)
+            if elder:
+                context.add_cookies([{"name": "wt_elder", "value": "1", "url": base_url}])
             page = context.new_page()
-            for name, visit in shots(page):
+            for name, visit in which(page):
                 visit()
-                page.wait_for_load_state("networkidle")
-                if page.locator("canvas").count():
-                    # A full-page shot resizes the window, and Chart.js redraws its
-                    # bars growing: resize first, then let them grow.
-                    full = page.evaluate("document.documentElement.scrollHeight")
-                    page.set_viewport_size({"width": width, "height": full})
-                    page.wait_for_timeout(2000)
-                path = out / f"{name}-{width}.png"
-                page.screenshot(path=path, full_page=True)
-                page.set_viewport_size({"width": width, "height": height})
-                recompress(path)
-                print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1024} KB")
+                take(page, out, name, width, height)
             context.close()
         browser.close()
 
