@@ -75,7 +75,7 @@ def test_token_and_me(client):
     assert response.status_code == 200
     assert response.json == {
         "id": user.id, "username": "lili", "display_name": "李丽", "is_admin": False,
-        "is_volunteer": True, "is_party_member": True,
+        "is_volunteer": True, "is_party_member": True, "elder_mode": False,
         "branches": [{"id": branch.id, "name": "湖墅社区党支部", "membership": "home",
                       "role": "lead"}]}
 

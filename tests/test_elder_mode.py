@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from marketplace.accounts.models import User
 from marketplace.extensions import db
 
+from .api_helpers import auth
 from .factories import PASSWORD, make_service, make_user
 from .limits_helpers import limited_app
 from .page_helpers import text
@@ -138,3 +139,16 @@ def test_the_page_cache_keeps_a_copy_of_each_mode(client_for, url, count_queries
     with count_queries() as counter:
         assert in_elder_mode(elder.get(url)) and not in_elder_mode(normal.get(url))
     assert counter.count == 0  # both from the cache, each its own copy
+
+
+def test_the_api_sets_the_accounts_mode_for_its_pages(client, client_for):
+    user = make_user()
+    headers = auth(client, user)
+    assert client.get("/api/v1/me", headers=headers).json["elder_mode"] is False
+    response = client.patch("/api/v1/me", json={"elder_mode": True}, headers=headers)
+    assert response.status_code == 200 and response.json["elder_mode"] is True
+    assert account_mode(user) is True and in_elder_mode(client_for(user).get("/"))
+    assert client.patch("/api/v1/me", json={"elder_mode": "maybe"},
+                        headers=headers).status_code == 422
+    assert client.patch("/api/v1/me", json={"elder_mode": False}).status_code == 401
+    assert account_mode(user) is True

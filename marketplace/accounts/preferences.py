@@ -32,10 +32,16 @@ def elder_mode() -> bool:
 def switch_elder_mode(on: bool, response: Response) -> None:
     """Set the mode on the device and, when signed in, on the account
     (committed here: the view redirects next)."""
-    if current_user.is_authenticated and current_user.elder_mode != on:
-        current_user.elder_mode = on
+    if current_user.is_authenticated:
+        set_account_elder_mode(current_user, on)
         db.session.commit()
     _write_cookie(response, on)
+
+
+def set_account_elder_mode(user, on: bool) -> None:
+    """The account's choice (the page's switch, PATCH /api/v1/me): every
+    device it is signed in on follows it."""
+    user.elder_mode = on
 
 
 def adopt_device_mode(user) -> None:

@@ -7,7 +7,7 @@ from flask import current_app, g
 from flask_smorest import Blueprint
 from sqlalchemy.orm import joinedload
 
-from ..accounts import services, tokens
+from ..accounts import preferences, services, tokens
 from ..accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from ..branches.models import Membership, MembershipStatus
 from ..extensions import db
@@ -65,7 +65,14 @@ class MeOut(UserOut):
     is_admin = ma.fields.Boolean(required=True)
     is_volunteer = ma.fields.Boolean(required=True)
     is_party_member = ma.fields.Boolean(required=True)
+    elder_mode = ma.fields.Boolean(required=True, metadata={
+        "description": "Elder mode (长辈模式) on the pages: larger text, bigger buttons."})
     branches = ma.fields.List(ma.fields.Nested(MeBranch), required=True)
+
+
+class MeIn(ma.Schema):
+    elder_mode = ma.fields.Boolean(required=True, metadata={
+        "description": "Elder mode (长辈模式) for every device this account signs in on."})
 
 
 @blp.route("/auth/register", methods=["POST"])
@@ -109,6 +116,19 @@ def me():
     return _me(g.api_user)
 
 
+@blp.route("/me", methods=["PATCH"])
+@token_required
+@blp.arguments(MeIn)
+@blp.response(200, MeOut)
+@blp.alt_response(401, schema=ErrorSchema)
+def update_me(data):
+    """Change the account's preferences: elder mode (长辈模式), as the
+    header's switch does on the pages."""
+    preferences.set_account_elder_mode(g.api_user, data["elder_mode"])
+    db.session.commit()
+    return _me(g.api_user)
+
+
 @blp.route("/me/volunteer", methods=["POST"])
 @token_required
 @blp.response(200, MeOut)
@@ -149,4 +169,5 @@ def _me(user) -> dict:
                  "role": m.role.value} for m in memberships]
     return {"id": user.id, "username": user.username, "display_name": user.display_name,
             "is_admin": user.is_admin, "is_volunteer": user.is_volunteer,
-            "is_party_member": user.is_party_member, "branches": branches}
+            "is_party_member": user.is_party_member, "elder_mode": user.elder_mode,
+            "branches": branches}

@@ -50,6 +50,8 @@ ACCOUNTS = [
         {"username": "resident", "password": PASSWORD}, shared=True),
     row("api_accounts.revoke_token", "DELETE", P + "/auth/token", API_SIGNED_IN, shared=True),
     row("api_accounts.me", "GET", P + "/me", API_SIGNED_IN),
+    row("api_accounts.update_me", "PATCH", P + "/me", API_SIGNED_IN, {"elder_mode": True},
+        shared=True),
     row("api_accounts.change_password", "POST", P + "/me/password", API_SIGNED_IN,
         {"current_password": PASSWORD, "new_password": "a-new-pass-2026"}, shared=True),
     row("api_accounts.become_volunteer", "POST", P + "/me/volunteer", API_SIGNED_IN,
