@@ -54,10 +54,11 @@ def test_an_empty_review_queue_points_to_the_members(client_for):
 def test_a_full_service_explains_and_offers_the_waitlist(client_for):
     full = make_service(capacity=2, taken=2)
     page = text(client_for(make_user()).get(f"/services/{full.id}"))
-    assert "名额已满" in page and "候补" in page
+    assert "名额已满。" in page  # said in so many words, beside the button
+    assert "有人取消时,排在最前面的人会得到名额" in page  # how the waitlist works
     assert f'action="/services/{full.id}/join"' in page
     open_one = make_service(capacity=2, taken=1)
-    assert "名额已满" not in text(client_for(make_user()).get(f"/services/{open_one.id}"))
+    assert "名额已满。" not in text(client_for(make_user()).get(f"/services/{open_one.id}"))
 
 
 def test_a_closed_service_says_it_ended_and_links_to_similar_ones(client):
