@@ -82,7 +82,7 @@ def test_logging_in_keeps_the_accounts_choice_and_the_device_follows(client):
     response = client.post("/account/login", data={"username": "liunainai",
                                                    "password": PASSWORD})
     assert response.status_code == 302
-    assert "wt_elder=1;" in response.headers["Set-Cookie"]
+    assert "wt_elder=1;" in client.get(response.headers["Location"]).headers["Set-Cookie"]
     client.post("/account/logout")
     assert in_elder_mode(client.get("/"))  # the device remembers after the logout
 

@@ -8,7 +8,7 @@ in writes both. A new account takes the mode of the device it was made on.
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response, g, request
 from flask_login import current_user
 
 from ..extensions import db
@@ -25,7 +25,8 @@ def device_elder_mode() -> bool:
 def elder_mode() -> bool:
     """The mode this request's page is drawn in."""
     if current_user.is_authenticated:
-        return current_user.elder_mode
+        g.account_elder_mode = current_user.elder_mode  # for match_device_to_account
+        return g.account_elder_mode
     return device_elder_mode()
 
 
@@ -55,12 +56,11 @@ def _write_cookie(response: Response, on: bool) -> None:
 
 
 def match_device_to_account(response: Response) -> Response:
-    """After every request (registered by the accounts blueprint)."""
-    # After a login on another device (or a switch elsewhere) the cookie
-    # follows the account. Signed-in pages are never cached, so the cookie
-    # costs nothing there. (Static files need no account loaded.)
-    if request.endpoint == "static":
-        return response
-    if current_user.is_authenticated and current_user.elder_mode != device_elder_mode():
-        _write_cookie(response, current_user.elder_mode)
+    """After every request (registered by the accounts blueprint): a page
+    drawn in the account's mode brings the device's cookie along (after a
+    login, or a switch on another device). It uses the mode the page read,
+    so it never costs a query; signed-in pages are never cached."""
+    account = g.get("account_elder_mode")
+    if account is not None and account != device_elder_mode():
+        _write_cookie(response, account)
     return response
