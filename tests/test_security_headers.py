@@ -76,6 +76,16 @@ def test_only_the_api_documentation_runs_its_inline_start_script(client):
     assert _policy(response)["frame-ancestors"] == "frame-ancestors 'none'"
 
 
+@pytest.fixture
+def testing_talisman_after(app):
+    """Flask-Talisman is one object for every app: a production app built
+    here would leave its HSTS and FORCE_HTTPS on the session's app for the
+    tests that run after these (302s to https://). Built again as testing."""
+    yield
+    create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+
+
+@pytest.mark.usefixtures("testing_talisman_after")
 def test_production_sends_hsts_over_https_and_secure_cookies(app):
     production = create_app("production", {
         "SECRET_KEY": "a-real-secret-for-this-test",
@@ -90,6 +100,7 @@ def test_production_sends_hsts_over_https_and_secure_cookies(app):
     assert plain.status_code == 200  # HTTPS is the proxy's job unless FORCE_HTTPS
 
 
+@pytest.mark.usefixtures("testing_talisman_after")
 def test_force_https_redirects_plain_requests(app):
     forced = create_app("production", {
         "SECRET_KEY": "a-real-secret-for-this-test", "FORCE_HTTPS": True,
