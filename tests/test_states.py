@@ -23,10 +23,10 @@ def _button(page: str, href: str) -> bool:
 
 
 @pytest.mark.parametrize(("path", "says", "href"), [
-    ("/my/enrollments", "您还没有报名任何服务", "/services"),
+    ("/my/enrollments", "您还没有加入任何项目", "/services"),
     ("/my/services", "您还没有发布服务", "/services/new"),
-    ("/my/help", "您还没有发布求助", "/help/new"),
-    ("/my/help", "您还没有提供过帮助", "/help"),
+    ("/my/help", "您还没有发布过求助", "/help/new"),
+    ("/my/help", "您还没有报名帮忙", "/help"),
 ])
 def test_an_empty_list_says_what_to_do_next(client_for, path, says, href):
     page = text(client_for(make_user(is_volunteer=True)).get(path))
@@ -47,7 +47,7 @@ def test_a_search_with_no_result_offers_all_services_and_asking_for_help(client)
 def test_an_empty_review_queue_points_to_the_members(client_for):
     branch = make_branch()
     page = text(client_for(make_lead(branch)).get(f"/branches/{branch.id}/review"))
-    assert "暂无待审核的记录" in page
+    assert "没有待审核的记录" in page
     assert _button(page, f"/branches/{branch.id}/members")
 
 
