@@ -56,7 +56,8 @@ def test_a_resident_downloads_the_calendar_file(phone, settle):
         phone.get_by_role("link", name="加入手机日历").click()
     download = info.value
     assert download.suggested_filename.endswith(".ics")
-    ics = open(download.path(), encoding="utf-8", newline="").read()
+    with open(download.path(), encoding="utf-8", newline="") as f:
+        ics = f.read()
     assert ics.startswith("BEGIN:VCALENDAR\r\n")
     assert "SUMMARY:健康讲座\r\n" in ics and "DTSTART:20310304T020000Z\r\n" in ics
     assert "13912345678" not in ics
