@@ -148,7 +148,10 @@ def test_the_api_sets_the_accounts_mode_for_its_pages(client, client_for):
     response = client.patch("/api/v1/me", json={"elder_mode": True}, headers=headers)
     assert response.status_code == 200 and response.json["elder_mode"] is True
     assert account_mode(user) is True and in_elder_mode(client_for(user).get("/"))
-    assert client.patch("/api/v1/me", json={"elder_mode": "maybe"},
-                        headers=headers).status_code == 422
+    for not_a_boolean in ("maybe", 0, "yes", None):  # only JSON true or false
+        refused = client.patch("/api/v1/me", json={"elder_mode": not_a_boolean},
+                               headers=headers)
+        assert refused.status_code == 422, not_a_boolean
+        assert "elder_mode" in refused.json["error"]["fields"]
     assert client.patch("/api/v1/me", json={"elder_mode": False}).status_code == 401
     assert account_mode(user) is True

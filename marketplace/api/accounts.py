@@ -12,7 +12,7 @@ from ..accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from ..branches.models import Membership, MembershipStatus
 from ..extensions import db
 from .auth import token_required
-from .common import rate_limited
+from .common import JsonBoolean, rate_limited
 from .schemas import ErrorSchema
 
 blp = Blueprint("api_accounts", __name__, description="Accounts and tokens")
@@ -25,7 +25,7 @@ class RegisterIn(ma.Schema):
     display_name = ma.fields.String(required=True, validate=ma.validate.Length(1, 40))
     phone = ma.fields.String(validate=ma.validate.Length(max=20))
     community = ma.fields.String(validate=ma.validate.Length(max=60))
-    is_volunteer = ma.fields.Boolean(load_default=False)
+    is_volunteer = JsonBoolean(load_default=False)
 
 
 class UserOut(ma.Schema):
@@ -71,7 +71,7 @@ class MeOut(UserOut):
 
 
 class MeIn(ma.Schema):
-    elder_mode = ma.fields.Boolean(required=True, metadata={
+    elder_mode = JsonBoolean(required=True, metadata={
         "description": "Elder mode (长辈模式) for every device this account signs in on."})
 
 

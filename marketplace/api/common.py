@@ -28,6 +28,17 @@ class SiteDateTime(ma.fields.DateTime):
         return local_to_utc(super()._deserialize(value, attr, data, **kwargs))
 
 
+class JsonBoolean(ma.fields.Boolean):
+    """A request body's JSON true or false, nothing else: marshmallow's
+    Boolean also takes 0, 1, "yes" and "on", which the document's boolean
+    type refuses."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 def id_field(**kwargs) -> ma.fields.Integer:
     """An id in a request body: a JSON integer the id columns can hold."""
     return ma.fields.Integer(strict=True, validate=ma.validate.Range(1, MAX_ID), **kwargs)

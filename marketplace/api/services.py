@@ -18,6 +18,7 @@ from .auth import token_required
 from .catalog import CategoryOut
 from .common import (
     OPTIONAL_TOKEN,
+    JsonBoolean,
     PageArgs,
     SiteDateTime,
     UserBrief,
@@ -87,7 +88,7 @@ class ServiceIn(ma.Schema):
     mode = ma.fields.String(required=True, validate=ma.validate.OneOf(MODES))
     capacity = ma.fields.Integer(required=True,
                                  validate=ma.validate.Range(1, listings.MAX_CAPACITY))
-    auto_confirm = ma.fields.Boolean(load_default=False)
+    auto_confirm = JsonBoolean(load_default=False)
     place = ma.fields.String(allow_none=True, load_default=None,
                              validate=ma.validate.Length(max=120),
                              metadata={"description": "required when mode is place"})
