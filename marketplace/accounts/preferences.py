@@ -11,8 +11,6 @@ from __future__ import annotations
 from flask import Response, g, request
 from flask_login import current_user
 
-from ..extensions import db
-
 ELDER_COOKIE = "wt_elder"
 ONE_YEAR = 365 * 24 * 3600
 
@@ -31,11 +29,10 @@ def elder_mode() -> bool:
 
 
 def switch_elder_mode(on: bool, response: Response) -> None:
-    """Set the mode on the device and, when signed in, on the account
-    (committed here: the view redirects next)."""
+    """Set the mode on the device and, when signed in, on the account (the
+    caller commits)."""
     if current_user.is_authenticated:
         set_account_elder_mode(current_user, on)
-        db.session.commit()
     _write_cookie(response, on)
 
 

@@ -119,4 +119,5 @@ def elder_mode():
     """The header's 长辈模式 开/关 switch; back to the page it was pressed on."""
     response = make_response(redirect(safe_next_url(request.form.get("next"))))
     preferences.switch_elder_mode(request.form.get("on") == "1", response)
+    db.session.commit()
     return response
