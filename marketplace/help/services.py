@@ -59,6 +59,28 @@ class HelpRequestData:
     preferred_time: str | None = None
 
 
+TITLE_LENGTH = 80  # validation.check_title
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A request begun elsewhere, as the form starts with it."""
+
+    title: str = ""
+    category_id: int | None = None
+
+
+def draft_from_search(words: str | None, category_slug: str | None, categories) -> Draft:
+    """A request begun from a search that found nothing (the browse page's
+    "post a help request" link, ?title=<the words>&category=<slug>): the
+    words as its title, cut to a title's length, and the category the page
+    suggested when it is one of `categories` (those taking new requests).
+    Only a start: the form checks what is sent as ever."""
+    title = " ".join((words or "").split())[:TITLE_LENGTH]
+    category = next((c for c in categories if category_slug and c.slug == category_slug), None)
+    return Draft(title, category.id if category else None)
+
+
 # -- who sees what ---------------------------------------------------------------
 
 def can_view(request: HelpRequest, user) -> bool:

@@ -217,13 +217,20 @@ def _visible(request_id: int):
 def _request_form(help_request=None) -> HelpRequestForm:
     editing = help_request is not None and request.method == "GET"
     form = HelpRequestForm(obj=help_request) if editing else HelpRequestForm()
+    categories = active_categories()
     if editing:
         form.urgency.data = help_request.urgency.value
     elif request.method == "GET":
         form.community.data = current_user.community
         form.contact.data = current_user.phone
-    form.category_id.choices = [SelectChoice(c.id, category_name(c))
-                                for c in active_categories()]
+        # Begun from a search that found nothing (listings/_no_results.html).
+        draft = help_requests.draft_from_search(request.args.get("title"),
+                                                request.args.get("category"), categories)
+        if draft.title:
+            form.title.data = draft.title
+        if draft.category_id:
+            form.category_id.data = draft.category_id
+    form.category_id.choices = [SelectChoice(c.id, category_name(c)) for c in categories]
     return form
 
 
