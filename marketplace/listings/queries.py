@@ -78,11 +78,23 @@ def _day_start(day: date, tz) -> datetime:
     return datetime.combine(day, time.min, tz).astimezone(UTC)
 
 
-def browse(filters: BrowseFilters, cursor: str | None, limit: int, tz=UTC) -> Page:
+def all_categories() -> list[Category]:
+    """Every category, retired ones too, in order (a small table). Held by
+    a caller while it loads services, they give each service its category
+    from the session, with no query (`browse(..., categories_loaded=True)`)."""
+    return list(db.session.scalars(sa.select(Category).order_by(Category.position, Category.id)))
+
+
+def browse(filters: BrowseFilters, cursor: str | None, limit: int, tz=UTC,
+           categories_loaded: bool = False) -> Page:
     # selectinload: the volunteers and categories of the page's rows only,
     # after the LIMIT (a join would fetch one for every matching service).
-    stmt = visible_services().where(not_ended()).options(
-        selectinload(Service.volunteer), selectinload(Service.category))
+    # When the caller holds every category (all_categories), a service's
+    # many-to-one category is found in the session's identity map instead.
+    loads = [selectinload(Service.volunteer)]
+    if not categories_loaded:
+        loads.append(selectinload(Service.category))
+    stmt = visible_services().where(not_ended()).options(*loads)
     if filters.q.strip():
         stmt = stmt.where(search.matches(filters.q))
     if filters.category_id:
@@ -101,6 +113,37 @@ def browse(filters: BrowseFilters, cursor: str | None, limit: int, tz=UTC) -> Pa
     if filters.volunteer_id:
         stmt = stmt.where(Service.volunteer_id == filters.volunteer_id)
     return paginate(stmt, _sort_keys(filters.sort), cursor, limit)
+
+
+# Finding (the browse page's chips and its empty result): each a single
+# grouped query over a bounded number of rows, whatever the district's size.
+COMMUNITY_SAMPLE = 500
+MATCH_SAMPLE = 500
+
+
+def busiest_communities(limit: int) -> list[str]:
+    """The communities with the most open services among the first
+    COMMUNITY_SAMPLE of the list (soonest first, as the page shows them),
+    most first."""
+    listed = (visible_services().with_only_columns(Service.community).where(not_ended())
+              .order_by(_soonest(), Service.id).limit(COMMUNITY_SAMPLE).subquery())
+    return list(db.session.scalars(
+        sa.select(listed.c.community).group_by(listed.c.community)
+        .order_by(sa.func.count().desc(), listed.c.community).limit(limit)))
+
+
+def matches_by_category(q: str, category_ids: list[int]) -> dict[int, int]:
+    """Among the first MATCH_SAMPLE open services matching the words of `q`
+    (no other filter), how many are in each of the categories: {id: count}.
+    The counts add up to MATCH_SAMPLE when there may be more."""
+    if not search.normalize_query(q) or not category_ids:
+        return {}
+    matching = (visible_services().with_only_columns(Service.category_id)
+                .where(not_ended(), search.matches(q), Service.category_id.in_(category_ids))
+                .limit(MATCH_SAMPLE).subquery())
+    return dict(db.session.execute(
+        sa.select(matching.c.category_id, sa.func.count()).group_by(matching.c.category_id)
+    ).all())
 
 
 def _sort_keys(sort: str) -> list[SortKey]:

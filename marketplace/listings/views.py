@@ -18,7 +18,7 @@ from ..localtime import local_to_utc, utc_to_local
 from ..pagecache import public_page
 from ..pages import keyset_page, perform
 from ..profiles.queries import public_volunteer, volunteer_profile
-from . import queries
+from . import finding, queries
 from . import services as listings
 from .forms import BrowseForm, HideForm, ServiceForm
 from .models import ServiceMode, ServiceStatus
@@ -32,7 +32,10 @@ PAGE_SIZE = 20
 @public_page
 def browse():
     form = BrowseForm(request.args)
-    categories = queries.active_categories()
+    # Every category, retired ones too, held while the page is drawn: the
+    # services take theirs from the session (queries.all_categories).
+    every_category = queries.all_categories()
+    categories = [c for c in every_category if c.retired_at is None]
     form.category.choices = [SelectChoice("", _("All categories"))] + [
         SelectChoice(c.slug, category_name(c)) for c in categories]
     form.validate()
@@ -45,9 +48,14 @@ def browse():
         date_to=form.date_to.data if not form.date_to.errors else None,
         has_places=bool(form.has_places.data),
         sort=form.sort.data if form.sort.data in queries.SORTS else "soonest")
-    page = keyset_page(lambda cursor: queries.browse(filters, cursor, PAGE_SIZE))
+    page = keyset_page(lambda cursor: queries.browse(filters, cursor, PAGE_SIZE,
+                                                     categories_loaded=True))
+    own = current_user.community if current_user.is_authenticated else None
+    chips = finding.filter_chips(request.args, filters, categories,
+                                 finding.community_shortlist(own, filters.community))
     return render_template("listings/browse.html", form=form, page=page,
-                           categories=categories, args=request.args)
+                           categories=categories, args=request.args, chips=chips,
+                           suggestion=None if page.items else finding.suggest(filters, categories))
 
 
 @bp.route("/services/<int:service_id>")
