@@ -1,8 +1,8 @@
 """Screenshots of the main pages in Chinese, at 360 px (a phone) and 1280 px
 (a desktop), full page, from the demo district, into docs/screenshots/;
-then the home and a service page in elder mode (长辈模式) at 360 px.
+then the same pages in elder mode (长辈模式), `-elder` in their names.
 
-    .venv/bin/python bench/screenshots.py [--out docs/screenshots] [--elder-only]
+    .venv/bin/python bench/screenshots.py [--out DIR] [--elder-only] [--only home,shop]
 
 Seeds a temporary SQLite database with `flask --app run seed-demo`, serves it
 in this process, and drives Debian's Chromium (/usr/bin/chromium) with
@@ -11,6 +11,7 @@ Playwright. Not part of the test run: run it after a change to the look."""
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import subprocess
 import sys
@@ -61,12 +62,23 @@ def log_in(page, username: str) -> None:
     page.wait_for_load_state()
 
 
-def shots(page):
-    """(file name, how to get there) in the order a visitor meets them."""
+def demo_service(page):
+    """王师傅's 家电维修 (vol_wang): rated, served, a two-star volunteer."""
+    page.goto("/services?q=家电维修")
+    return page.locator("article.card-service a.stretched-link").first.get_attribute("href")
+
+
+def shots(page, elder: bool):
+    """(file name, how to get there) in the order a visitor meets them; the
+    lead's dashboard and the public figures in the normal look only."""
+    service = demo_service(page)
     yield "home", lambda: page.goto("/")
     yield "browse", lambda: page.goto("/services")
-    yield "service", lambda: (page.goto("/services"),
-                              page.locator("article.card-service a.stretched-link").first.click())
+    yield "service", lambda: page.goto(service)
+    yield "shop", lambda: (page.goto(service),
+                           page.locator("a[href^='/volunteers/']").first.click())
+    if not elder:  # printed on paper: one look
+        yield "poster", lambda: page.goto(service + "/poster")
     log_in(page, "res_liu")
     yield "my-enrollments", lambda: page.goto("/my/enrollments")
     page.context.clear_cookies()
@@ -75,16 +87,19 @@ def shots(page):
     review = page.get_by_role("link", name="审核服务时长").first.get_attribute("href")
     dashboard = review.replace("/review", "/dashboard")
     yield "review-queue", lambda: page.goto(review)
-    yield "branch-dashboard", lambda: page.goto(dashboard)
+    if not elder:
+        yield "branch-dashboard", lambda: page.goto(dashboard)
     page.context.clear_cookies()
-    yield "public", lambda: page.goto("/public")
+    if not elder:
+        yield "public", lambda: page.goto("/public")
 
 
-def elder_shots(page):
-    """A phone in elder mode (its cookie, as the header's switch sets it)."""
-    yield "home-elder", lambda: page.goto("/")
-    yield "service-elder", lambda: (
-        page.goto("/services"), page.locator("article.card-service a.stretched-link").first.click())
+def switch_to_elder(page) -> None:
+    """The header's switch, as a resident presses it (it also sets the
+    account's preference, which a log-in brings back)."""
+    if "elder" not in (page.locator("html").get_attribute("class") or ""):
+        page.locator("form.elder-switch button").click()
+        page.wait_for_load_state()
 
 
 def take(page, out: Path, name: str, width: int, height: int) -> None:
@@ -99,7 +114,8 @@ def take(page, out: Path, name: str, width: int, height: int) -> None:
     page.screenshot(path=path, full_page=True)
     page.set_viewport_size({"width": width, "height": height})
     recompress(path)
-    print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1024} KB")
+    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    print(f"{shown}  {path.stat().st_size // 1024} KB")
 
 
 def recompress(path: Path) -> None:
@@ -131,6 +147,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--elder-only", action="store_true", help="only the elder-mode shots")
+    parser.add_argument("--only", type=lambda text: set(text.split(",")), default=None,
+                        help="comma-separated page names, e.g. home,shop")
     args = parser.parse_args()
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -143,21 +161,22 @@ def main() -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
                                              args=CHROMIUM_ARGS)
-        runs = [(360, elder_shots, True)] + ([] if args.elder_only else [
-            (width, shots, False) for width in WIDTHS])
-        for width, which, elder in runs:
+        modes = (True,) if args.elder_only else (False, True)
+        for elder, width in itertools.product(modes, WIDTHS):
             options = dict(WIDTHS[width])
             height = options.pop("height")
             context = browser.new_context(base_url=base_url, locale="zh-CN",
                                           viewport={"width": width, "height": height},
                                           device_scale_factor=1, reduced_motion="reduce",
                                           **options)
-            if elder:
-                context.add_cookies([{"name": "wt_elder", "value": "1", "url": base_url}])
             page = context.new_page()
-            for name, visit in which(page):
+            for name, visit in shots(page, elder):
+                if args.only and name not in args.only:
+                    continue
                 visit()
-                take(page, out, name, width, height)
+                if elder:
+                    switch_to_elder(page)
+                take(page, out, f"{name}-elder" if elder else name, width, height)
             context.close()
         browser.close()
 

@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from .certificates.views import bp as certificates_bp
     from .dashboards.views import bp as dashboards_bp
     from .enrollments.views import bp as enrollments_bp
+    from .feedback.views import bp as feedback_bp
     from .help.views import bp as help_bp
     from .hours.report_views import bp as hour_reports_bp
     from .hours.views import bp as hours_bp
@@ -85,6 +86,6 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (main_bp, accounts_bp, listings_bp, enrollments_bp, help_bp, hours_bp,
                       notifications_bp, branches_bp, branches_admin_bp, dashboards_bp,
                       hour_reports_bp, certificates_bp, rankings_bp, roster_bp, admin_bp,
-                      installable_bp, sharing_bp):
+                      installable_bp, sharing_bp, feedback_bp):
         app.register_blueprint(blueprint)
     init_api(app)

@@ -61,8 +61,37 @@ TABLES = {ServiceMode: SERVICE_MODE, ServiceStatus: SERVICE_STATUS,
           HelpRequestStatus: HELP_STATUS, HelpOfferStatus: OFFER_STATUS}
 
 
-def label(value) -> str:
+# Elder mode's plain words (长辈模式): the statuses a resident meets, said as
+# one would say them to a neighbour; by enum, as TABLES (StrEnum values of
+# two enums can be equal strings). A value missing here keeps its word.
+PLAIN = {
+    EnrollmentStatus: {
+        EnrollmentStatus.PENDING: _l("Waiting for the volunteer to say yes"),
+        EnrollmentStatus.CONFIRMED: _l("Booked: the volunteer will come"),
+        EnrollmentStatus.WAITLISTED: _l("In the queue for a place"),
+        EnrollmentStatus.DECLINED: _l("The volunteer cannot take it"),
+        EnrollmentStatus.COMPLETED: _l("Served: all done"),
+        EnrollmentStatus.NO_SHOW: _l("It did not happen"),
+    },
+    HelpRequestStatus: {
+        HelpRequestStatus.OPEN: _l("Waiting for someone to help"),
+        HelpRequestStatus.MATCHED: _l("Someone is coming to help"),
+        HelpRequestStatus.COMPLETED: _l("Helped"),
+    },
+    ServiceMode: {
+        ServiceMode.HOME: _l("Comes to your home"),
+        ServiceMode.PLACE: _l("Go to the place"),
+        ServiceMode.ONLINE: _l("On the phone or online"),
+    },
+}
+
+
+def label(value, plain: bool = False) -> str:
+    """The word for a stored value; `plain`: elder mode's plain words."""
+    words = PLAIN.get(type(value), {}) if plain else {}
     table = TABLES.get(type(value))
+    if value in words:
+        return str(words[value])
     return str(table[value]) if table else str(value)
 
 

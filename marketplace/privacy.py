@@ -57,3 +57,23 @@ def revealed(contact: str | None, user, owner_id: int, action: str, target,
     if contact is not None and user.id != owner_id:
         audit(user, action, target, via=via)
     return contact
+
+
+# Inside free text (a resident's public comment): a run of 7+ digits, perhaps
+# split by spaces or dashes (a phone), or an 18-character ID number.
+NUMBER_IN_TEXT = re.compile(r"\+?\d[\d\s-]{5,}[\dXx]")
+
+
+def scrub_text(text: str | None) -> str | None:
+    """Public free text without the numbers that identify someone: each
+    phone or ID number in it masked as a contact is (13812345678 →
+    138****5678)."""
+    if text is None:
+        return None
+
+    def mask(match: re.Match) -> str:
+        found = match.group()
+        digits = re.sub(r"\D", "", found)
+        return mask_contact(digits) if len(digits) >= 7 else found
+
+    return NUMBER_IN_TEXT.sub(mask, text)

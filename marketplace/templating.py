@@ -14,6 +14,7 @@ from .accounts.preferences import elder_mode
 from .authz import is_lead
 from .enrollments.services import visible_contact
 from .i18n import select_locale
+from .listings.services import has_ended
 from .notifications.services import unread_count
 from .privacy import mask_contact
 
@@ -23,9 +24,10 @@ def init_app(app: Flask) -> None:
         format_datetime(value, fmt) if value else "")
     app.jinja_env.filters["timespan"] = timespan
     app.jinja_env.filters["mask_contact"] = mask_contact
-    app.jinja_env.globals.update(label=labels.label, status_colour=labels.STATUS_COLOUR,
+    app.jinja_env.globals.update(label=page_label, status_colour=labels.STATUS_COLOUR,
                                  category_name=labels.category_name,
-                                 visible_contact=visible_contact, render_icon=render_icon)
+                                 visible_contact=visible_contact, render_icon=render_icon,
+                                 service_ended=has_ended)
 
     @app.context_processor
     def inject_globals():
@@ -37,6 +39,11 @@ def init_app(app: Flask) -> None:
             "user_is_lead": is_lead(current_user),
             "unread_notifications": unread_count(current_user.id) if signed_in else 0,
         }
+
+
+def page_label(value) -> str:
+    """A stored value's word on a page: plain words in elder mode."""
+    return labels.label(value, plain=elder_mode())
 
 
 def render_icon(name: str, size: str = "1em") -> Markup:

@@ -155,3 +155,24 @@ def test_the_api_sets_the_accounts_mode_for_its_pages(client, client_for):
         assert "elder_mode" in refused.json["error"]["fields"]
     assert client.patch("/api/v1/me", json={"elder_mode": False}).status_code == 401
     assert account_mode(user) is True
+
+
+def test_elder_mode_says_statuses_and_modes_in_plain_words(client_for):
+    from marketplace.enrollments import services as enrollments
+
+    service = make_service(capacity=1)  # 上门服务
+    resident, queued = make_user(), make_user()
+    place = enrollments.join(service.id, resident, "13800000000")
+    enrollments.confirm(place, service.volunteer)
+    enrollments.join(service.id, queued, "13800000001")
+    db.session.commit()
+
+    normal = text(client_for(resident).get("/my/enrollments"))
+    assert "已确认" in normal and "约好了,志愿者会来" not in normal
+    resident.elder_mode = queued.elder_mode = True
+    db.session.commit()
+    elder = text(client_for(resident).get("/my/enrollments"))
+    assert "约好了,志愿者会来" in elder and ">已确认<" not in elder
+    assert "正在排队等空位" in text(client_for(queued).get("/my/enrollments"))
+    service_page = text(client_for(queued).get(f"/services/{service.id}"))
+    assert "志愿者上门" in service_page and "上门服务" not in service_page

@@ -499,3 +499,13 @@ def test_chips_and_suggestions_cost_the_same_whatever_the_number_of_rows(
     assert sum("GROUP BY" in s and "community" in s for s in many) == 1
     assert sum("GROUP BY" in s and "category_id" in s for s in many) == (
         1 if "mode=online" in url else 0)  # the words alone are tried when filters narrowed
+
+
+def test_the_next_page_link_keeps_the_filters_and_nothing_else(client):
+    for i in range(25):
+        make_service(title=f"义务理发{i}")
+    page = text(client.get("/services?q=理发&endpoint=x&_external=1"))
+    more = re.search(r'href="(/services\?[^"]*cursor=[^"]*)"', page)
+    assert more, "no next page link"
+    link = html.unescape(more.group(1))
+    assert "q=" in link and "endpoint" not in link and "_external" not in link

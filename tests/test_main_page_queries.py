@@ -109,6 +109,18 @@ def _join_service(world, n):
     db.session.commit()
 
 
+def _shop(world, n):
+    """n more services of the volunteer, each served and rated with a comment."""
+    for i in range(n):
+        service = make_service(volunteer=world.volunteer, title=f"上门服务{i}")
+        resident = make_user()
+        enrollment = enrollments.join(service.id, resident, PHONE)
+        enrollments.confirm(enrollment, world.volunteer)
+        enrollments.complete(enrollment, world.volunteer)
+        enrollments.rate(enrollment, resident, 1 + i % 5, f"很好,电话 1380000{i:04d}")
+    db.session.commit()
+
+
 def _my_enrollments(world, n):
     for i in range(n):
         service = make_service(volunteer=world.volunteer, title=f"服务{i}",
@@ -189,6 +201,14 @@ CALLS = {
     "home": Call(_add_services, lambda w: "/"),
     "browse by category and community": Call(
         _add_services, lambda w: f"/services?category=convenience&community={COMMUNITY}"),
+    # Signed in: the header's account, lead-or-not and unread count are three
+    # of its seven (the categories, the community chips, the services, their
+    # volunteers with their stars).
+    "browse, signed in": Call(_add_services, lambda w: "/services?mode=home", "resident",
+                              most=7),
+    # The shop: the volunteer, their services, their four figures (grouped
+    # queries: services, help given, ratings, the ledger) and the comments.
+    "volunteer's shop": Call(_shop, lambda w: f"/volunteers/{w.volunteer.id}", most=7),
     "search 理": Call(_add_services, lambda w: "/services?q=理"),
     "search 理发": Call(_add_services, lambda w: "/services?q=理发"),
     "search 修空调": Call(_add_services, lambda w: "/services?q=修空调"),

@@ -7,6 +7,7 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 
 from ..exceptions import NotFound
+from ..feedback.queries import volunteer_comments
 from ..listings import queries as listings
 from ..pagecache import public_page
 from ..profiles.queries import public_volunteer, volunteer_profile
@@ -19,8 +20,11 @@ blp = Blueprint("api_volunteers", __name__, description="Volunteers' public page
 
 class CommentOut(ma.Schema):
     rating = ma.fields.Integer(required=True, validate=ma.validate.Range(1, 5))
-    comment = ma.fields.String(required=True)
+    comment = ma.fields.String(required=True, metadata={
+        "description": "phone and ID numbers in it are masked"})
     created_at = ma.fields.DateTime(required=True)
+    service_title = ma.fields.String(required=True, allow_none=True, metadata={
+        "description": "the service it is about; null for a help request"})
 
 
 class VolunteerOut(ma.Schema):
@@ -36,7 +40,8 @@ class VolunteerOut(ma.Schema):
     services_count = ma.fields.Integer(required=True,
                                        metadata={"description": "every service they made"})
     rating = ma.fields.Nested(RatingOut, required=True,
-                              metadata={"description": "residents' visible ratings"})
+                              metadata={"description": "residents' ratings (a hidden "
+                                                            "comment's rating counts)"})
     services = ma.fields.Nested(ServicePage, required=True, metadata={
         "description": "their published and closed services, newest first; the next page "
                        "with ?cursor=services.next_cursor"})
@@ -68,5 +73,5 @@ def volunteer(args, user_id: int):
         "services_count": profile.services,
         "rating": {"average": profile.rating_average, "count": profile.rating_count},
         "services": {"items": page.items, "next_cursor": page.next_cursor},
-        "comments": listings.recent_comments(person.id),
+        "comments": volunteer_comments(person.id),
     }

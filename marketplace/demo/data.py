@@ -224,5 +224,13 @@ HOURS = (
     ("vol_zhang", "team", 10, 9, 2, "运河河道清洁", "拱宸桥东岸", "approved", None, None),
     ("vol_zhang", "team", 1, 18, 2, "垃圾分类宣传", "拱宸桥社区", "submitted", None, None),
 )
+# Veterans: a monthly 8-hour day of service going back years, approved as
+# it went, so that the district has star volunteers (100 h: one star,
+# 300 h: two). (volunteer, branch, months, what, where)
+VETERANS = (
+    ("vol_wang", "mishi", 40, "周末便民服务日:上门维修", "米市巷社区"),
+    ("vol_zhao", "mishi", 14, "社区健康服务日", "米市巷社区卫生服务站"),
+    ("vol_li", "hushu", 15, "湖墅社区义剪日", "湖墅社区活动室"),
+)
 # vol_li's 社区义剪日 record was 3 h; she corrects it to 2.5 h (awaiting review).
 CORRECTION = ("vol_li", 0, 2.5, "更正:实际服务 2.5 小时(原记录多算半小时)")

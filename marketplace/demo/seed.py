@@ -180,7 +180,7 @@ def _help_requests(users: dict, categories: dict) -> dict:
 
 def _hours(users: dict, branch_map: dict, enrollments: dict, requests: dict) -> None:
     """Through the hours rules themselves: recorded, reviewed by the branch's
-    lead, one approved record corrected."""
+    lead, one approved record corrected; the veterans' years of service."""
     leads = {key: users[username] for username, key, _, role in data.MEMBERSHIPS
              if role == "lead"}
     records = []
@@ -197,6 +197,13 @@ def _hours(users: dict, branch_map: dict, enrollments: dict, requests: dict) -> 
             hour_rules.approve(record, leads[key])
         elif status == "rejected":
             hour_rules.reject(record, leads[key], reason)
+    for volunteer, key, months, description, place in data.VETERANS:
+        for month in range(months):
+            started = _local(-(45 + 30 * month), 8)
+            record = hour_rules.record_hours(users[volunteer], hour_rules.HourData(
+                branch_id=branch_map[key].id, started_at=started,
+                ended_at=started + timedelta(hours=8), description=description, place=place))
+            hour_rules.approve(record, leads[key])
     volunteer, _, hours, description = data.CORRECTION
     original = next(r for r in records if r.volunteer_id == users[volunteer].id
                     and r.status == HourStatus.APPROVED)

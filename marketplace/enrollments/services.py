@@ -22,7 +22,7 @@ from ..extensions import db
 from ..feedback.models import Feedback
 from ..feedback.services import check_rating, leave_feedback
 from ..listings.models import Service
-from ..listings.services import ServiceNotOpen, has_ended, is_open, lock_service
+from ..listings.services import ServiceNotOpen, accepts_joins, has_ended, lock_service
 from ..notifications.services import notify
 from ..privacy import listed, revealed
 from ..visitcodes import new_code
@@ -101,7 +101,7 @@ def join(service_id: int, resident, contact: str, note: str | None = None) -> En
     """Take a place, or the next place on the waitlist when all are taken."""
     check_contact(contact, note)
     service = lock_service(service_id)
-    if not is_open(service) or has_ended(service):
+    if not accepts_joins(service):
         raise ServiceNotOpen()
     if service.volunteer_id == resident.id:
         raise OwnService()

@@ -33,5 +33,6 @@ class Feedback(Base):
     volunteer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     rating: Mapped[int] = mapped_column(sa.SmallInteger)
     comment: Mapped[str | None] = mapped_column(sa.String(500))
+    # Set by moderation: the comment is withheld, the rating still counts.
     hidden_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,14 +1,21 @@
 """A resident's rating of what a volunteer did: 1-5 stars and an optional
-comment, once per enrollment or help request."""
+comment, once per enrollment or help request; and the moderation of the
+comments, which are public on the volunteer's page.
+
+Moderation withholds a comment's words, not its stars: the resident was
+served and rated, and the figures keep counting the rating."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from ..exceptions import Conflict, InvalidInput
+from ..audit.services import record as audit
+from ..db import utcnow
+from ..exceptions import Conflict, InvalidInput, NotAllowed, NotFound
 from ..extensions import db
 from ..rankings import totals
+from ..validation import check_reason
 from .models import Feedback
 
 MAX_COMMENT = 500
@@ -41,3 +48,32 @@ def leave_feedback(resident, volunteer_id: int, rating: int, comment: str | None
     db.session.flush()
     totals.on_feedback(feedback)
     return feedback
+
+
+def get_feedback(feedback_id: int) -> Feedback:
+    feedback = db.session.get(Feedback, feedback_id)
+    if feedback is None:
+        raise NotFound()
+    return feedback
+
+
+def hide_comment(feedback: Feedback, admin, reason: str) -> None:
+    """Take a comment off the volunteer's public page, the reason logged."""
+    if not admin.is_admin:
+        raise NotAllowed()
+    reason = check_reason(reason)
+    if feedback.comment is None:
+        raise Conflict(_l("This rating has no comment."))
+    if feedback.hidden_at is not None:
+        raise Conflict(_l("This comment is hidden already."))
+    feedback.hidden_at = utcnow()
+    audit(admin, "feedback.hide", feedback, reason=reason)
+
+
+def show_comment(feedback: Feedback, admin) -> None:
+    if not admin.is_admin:
+        raise NotAllowed()
+    if feedback.hidden_at is None:
+        raise Conflict(_l("This comment is not hidden."))
+    feedback.hidden_at = None
+    audit(admin, "feedback.show", feedback)

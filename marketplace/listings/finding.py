@@ -75,6 +75,12 @@ def filter_chips(args: MultiDict, filters: queries.BrowseFilters,
                      for name in communities])
 
 
+def browse_args(args: MultiDict) -> dict[str, str]:
+    """The browse filters of a query string, for the next page's link: any
+    other name (`endpoint`, `_external`) would go to url_for as its own."""
+    return {k: v for k, v in args.to_dict().items() if k in BROWSE_ARGS}
+
+
 def _chip(args: MultiDict, key: str, value: str, shown: object, active: bool) -> Chip:
     params = {k: [v for v in values if v] for k, values in args.lists()
               if k in BROWSE_ARGS and k != key}

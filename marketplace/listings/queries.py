@@ -11,7 +11,6 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..db import UtcDateTime, utcnow
 from ..extensions import db
-from ..feedback.models import Feedback
 from ..localtime import local_day_end, local_day_start
 from ..pagination import Page, SortKey, paginate
 from . import search
@@ -86,12 +85,14 @@ def all_categories() -> list[Category]:
 
 
 def browse(filters: BrowseFilters, cursor: str | None, limit: int, tz=UTC,
-           categories_loaded: bool = False) -> Page:
+           categories_loaded: bool = False, volunteers_loaded: bool = False) -> Page:
     # selectinload: the volunteers and categories of the page's rows only,
     # after the LIMIT (a join would fetch one for every matching service).
     # When the caller holds every category (all_categories), a service's
-    # many-to-one category is found in the session's identity map instead.
-    loads = [selectinload(Service.volunteer)]
+    # many-to-one category is found in the session's identity map instead;
+    # likewise the volunteers, when the caller loads them with their stars
+    # before the page is drawn (profiles.queries.volunteer_stars).
+    loads = [] if volunteers_loaded else [selectinload(Service.volunteer)]
     if not categories_loaded:
         loads.append(selectinload(Service.category))
     stmt = visible_services().where(not_ended()).options(*loads)
@@ -182,11 +183,3 @@ def service_for_page(service_id: int) -> Service | None:
     return db.session.scalar(
         sa.select(Service).where(Service.id == service_id)
         .options(joinedload(Service.volunteer), joinedload(Service.category)))
-
-
-def recent_comments(volunteer_id: int, limit: int = 10) -> list[Feedback]:
-    """Residents' visible comments on a volunteer, newest first (no names)."""
-    return list(db.session.scalars(
-        sa.select(Feedback).where(Feedback.volunteer_id == volunteer_id,
-                                  Feedback.hidden_at.is_(None), Feedback.comment.is_not(None))
-        .order_by(Feedback.id.desc()).limit(limit)))

@@ -61,6 +61,11 @@ def has_ended(service: Service) -> bool:
     return last is not None and last < utcnow()
 
 
+def accepts_joins(service: Service) -> bool:
+    """Residents may join now (or join its waitlist)."""
+    return is_open(service) and not has_ended(service)
+
+
 def can_view(service: Service, user) -> bool:
     """Drafts, paused, closed and hidden services are seen by their volunteer
     and admins; closed ones stay public so their history can be read."""

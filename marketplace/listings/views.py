@@ -11,13 +11,14 @@ from ..enrollments.forms import JoinForm
 from ..enrollments.models import EnrollmentStatus
 from ..exceptions import DomainError
 from ..extensions import db
+from ..feedback.queries import volunteer_comments
 from ..forms import apply_domain_error
 from ..labels import category_name
 from ..limits import post_limits
 from ..localtime import local_to_utc, utc_to_local
 from ..pagecache import public_page
 from ..pages import keyset_page, perform
-from ..profiles.queries import public_volunteer, volunteer_profile
+from ..profiles.queries import public_volunteer, volunteer_profile, volunteer_stars
 from . import finding, queries
 from . import services as listings
 from .forms import BrowseForm, HideForm, ServiceForm
@@ -49,12 +50,15 @@ def browse():
         has_places=bool(form.has_places.data),
         sort=form.sort.data if form.sort.data in queries.SORTS else "soonest")
     page = keyset_page(lambda cursor: queries.browse(filters, cursor, PAGE_SIZE,
-                                                     categories_loaded=True))
+                                                     categories_loaded=True,
+                                                     volunteers_loaded=True))
+    stars = volunteer_stars(s.volunteer_id for s in page.items)  # and the volunteers
     own = current_user.community if current_user.is_authenticated else None
     chips = finding.filter_chips(request.args, filters, categories,
                                  finding.community_shortlist(own, filters.community))
     return render_template("listings/browse.html", form=form, page=page,
                            categories=categories, args=request.args, chips=chips,
+                           stars=stars, page_args=finding.browse_args(request.args),
                            suggestion=None if page.items else finding.suggest(filters, categories))
 
 
@@ -72,9 +76,12 @@ def detail(service_id: int):
     # Closed, paused or over: the page points to others of its kind.
     similar = (queries.similar_services(service)
                if ended or service.status != ServiceStatus.PUBLISHED else [])
-    return render_template("listings/detail.html", service=service, mine=mine, form=form,
-                           hide_form=HideForm(), ended=ended, similar=similar,
-                           is_owner=listings.is_owner(service, current_user))
+    is_owner = listings.is_owner(service, current_user)
+    return render_template(
+        "listings/detail.html", service=service, mine=mine, form=form, hide_form=HideForm(),
+        ended=ended, similar=similar, is_owner=is_owner,
+        joinable=listings.accepts_joins(service) and not is_owner and mine is None,
+        stars=volunteer_stars([service.volunteer_id]).get(service.volunteer_id))
 
 
 @bp.route("/services/new", methods=["GET", "POST"])
@@ -203,9 +210,11 @@ def volunteer(user_id: int):
         abort(404)
     page = queries.services_of(person.id, include_unlisted=False,
                                cursor=request.args.get("cursor"), limit=PAGE_SIZE)
+    moderator = current_user.is_authenticated and current_user.is_admin
     return render_template("listings/volunteer.html", person=person, page=page,
-                           profile=volunteer_profile(person.id),
-                           comments=queries.recent_comments(person.id))
+                           profile=volunteer_profile(person.id), moderator=moderator,
+                           comments=volunteer_comments(person.id, include_hidden=moderator),
+                           hide_form=HideForm())
 
 
 def _service_form(service=None) -> ServiceForm:

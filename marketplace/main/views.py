@@ -6,6 +6,7 @@ from flask_login import current_user
 from ..extensions import db
 from ..listings.queries import active_categories, upcoming_services
 from ..pagecache import public_page
+from ..profiles.queries import volunteer_stars
 from ..redirects import safe_next_url
 
 bp = Blueprint("main", __name__, template_folder="templates")
@@ -16,8 +17,9 @@ LANG_COOKIE = "lang"
 @bp.route("/")
 @public_page
 def home():
-    return render_template("main/home.html", categories=active_categories(),
-                           upcoming=upcoming_services(limit=6))
+    upcoming = upcoming_services(limit=6)
+    return render_template("main/home.html", categories=active_categories(), upcoming=upcoming,
+                           stars=volunteer_stars(s.volunteer_id for s in upcoming))
 
 
 @bp.route("/lang/<code>", methods=["POST"])

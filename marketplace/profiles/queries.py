@@ -1,9 +1,10 @@
 """A volunteer's public figures, for any number of volunteers in four
-grouped queries (a request's offers list several volunteers at once)."""
+grouped queries (a request's offers list several volunteers at once), and
+their star levels alone in one (a page of service cards)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
@@ -46,10 +47,9 @@ def volunteer_profiles(user_ids) -> dict[int, VolunteerProfile]:
                       .group_by(HelpRequest.volunteer_id))
     ratings = _grouped(sa.select(Feedback.volunteer_id, sa.func.count(),
                                  sa.func.avg(Feedback.rating))
-                       .where(Feedback.volunteer_id.in_(ids), Feedback.hidden_at.is_(None))
+                       .where(Feedback.volunteer_id.in_(ids))
                        .group_by(Feedback.volunteer_id))
-    minutes = _grouped(sa.select(PointEntry.user_id, sa.func.sum(PointEntry.minutes))
-                       .where(PointEntry.user_id.in_(ids)).group_by(PointEntry.user_id))
+    minutes = _approved_minutes(ids)
     profiles = {}
     for user_id in ids:
         count, served = services.get(user_id, (0, 0))
@@ -58,8 +58,36 @@ def volunteer_profiles(user_ids) -> dict[int, VolunteerProfile]:
             services=count, completed=int(served or 0) + helped.get(user_id, (0,))[0],
             rating_count=rated,
             rating_average=round(float(average), 1) if average is not None else None,
-            approved_minutes=int(minutes.get(user_id, (0,))[0] or 0))
+            approved_minutes=minutes.get(user_id, 0))
     return profiles
+
+
+@dataclass(frozen=True)
+class CardVolunteers:
+    """The volunteers of a page of service cards and their star levels.
+    Holding it keeps the volunteers in the session (its identity map holds
+    objects weakly) while the page is drawn, so each `service.volunteer` is
+    found there without a query."""
+
+    users: tuple[User, ...] = ()
+    stars: dict[int, int] = field(default_factory=dict)
+
+    def get(self, user_id: int, default: int = 0) -> int:
+        return self.stars.get(user_id, default)
+
+
+def volunteer_stars(user_ids) -> CardVolunteers:
+    """The volunteers and their star levels in one query (load the page's
+    services without their volunteers: listings.queries.browse's
+    volunteers_loaded)."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return CardVolunteers()
+    minutes = (sa.select(sa.func.coalesce(sa.func.sum(PointEntry.minutes), 0))
+               .where(PointEntry.user_id == User.id).correlate(User).scalar_subquery())
+    rows = db.session.execute(sa.select(User, minutes).where(User.id.in_(ids))).all()
+    return CardVolunteers(users=tuple(user for user, _ in rows),
+                          stars={user.id: star_level(int(total)) for user, total in rows})
 
 
 def public_volunteer(user_id: int) -> User | None:
@@ -73,6 +101,13 @@ def public_volunteer(user_id: int) -> User | None:
 
 def volunteer_profile(user_id: int) -> VolunteerProfile:
     return volunteer_profiles([user_id])[user_id]
+
+
+def _approved_minutes(ids: list[int]) -> dict[int, int]:
+    """Net approved minutes per volunteer, from the points ledger."""
+    return {user_id: int(total or 0) for user_id, total in db.session.execute(
+        sa.select(PointEntry.user_id, sa.func.sum(PointEntry.minutes))
+        .where(PointEntry.user_id.in_(ids)).group_by(PointEntry.user_id))}
 
 
 def _grouped(stmt) -> dict[int, tuple]:

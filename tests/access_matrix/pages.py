@@ -175,6 +175,8 @@ SERVICE_PAGES = [
           VOLUNTEERS_SERVICE) for action in ("pause", "close", "cancel")),
     row("listings.hide", "POST", "/services/{service}/hide", ADMIN, {"reason": "广告"}),
     row("listings.unhide", "POST", "/services/{hidden_service}/unhide", ADMIN),
+    row("feedback.hide", "POST", "/feedback/{feedback}/hide", ADMIN, {"reason": "含电话号码"}),
+    row("feedback.show", "POST", "/feedback/{hidden_feedback}/show", ADMIN),
     # The resident has joined already and the volunteer's own: both told no.
     row("enrollments.join", "POST", "/services/{service}/join", "login no no ok ok ok ok",
         {"contact": "13900139000"}),

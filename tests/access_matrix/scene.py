@@ -16,6 +16,7 @@ from marketplace.certificates import services as certificates
 from marketplace.db import utcnow
 from marketplace.enrollments import services as enrollments
 from marketplace.extensions import db
+from marketplace.feedback import services as feedback
 from marketplace.help import services as help_requests
 from marketplace.hours import reports
 from marketplace.hours import services as hours
@@ -100,7 +101,7 @@ def _member(branch, username: str, role=MembershipRole.MEMBER, kind=MembershipKi
 def _services_and_enrollments(s: Scene) -> None:
     o, resident, volunteer = s.objects, s.users["resident"], s.users["volunteer"]
     o["service"] = _service(s, "义务理发(上门)")
-    o["past_service"] = _service(s, "上门打扫(上周)")
+    o["past_service"] = _service(s, "上门打扫(上周)", capacity=5)
     o["hidden_service"] = _service(s, "推销")
     o["draft"] = _service(s, "草稿", publish=False)
     listings.hide_service(o["hidden_service"], s.users["admin"], "广告")
@@ -111,18 +112,26 @@ def _services_and_enrollments(s: Scene) -> None:
     enrollments.complete(o["completed"], volunteer)
     o["served"] = enrollments.join(o["past_service"].id, resident, "13800138000")
     enrollments.confirm(o["served"], volunteer)
+    # Two rated with a comment: one on the volunteer's page, one hidden by the admin.
+    for name in ("feedback", "hidden_feedback"):
+        neighbour = make_user(commit=False, username=f"neighbour_{name}")
+        rated = enrollments.join(o["past_service"].id, neighbour, "13800138001")
+        enrollments.confirm(rated, volunteer)
+        enrollments.complete(rated, volunteer)
+        o[name] = enrollments.rate(rated, neighbour, 5, "王师傅手艺好")
+    feedback.hide_comment(o["hidden_feedback"], s.users["admin"], "含个人信息")
     past = o["past_service"]
     past.starts_at, past.ends_at = utcnow() - timedelta(days=2), utcnow() - timedelta(days=1)
     db.session.flush()
 
 
-def _service(s: Scene, title: str, publish: bool = True):
+def _service(s: Scene, title: str, publish: bool = True, capacity: int = 3):
     """The volunteer's, in two days, through the rules (so the category's
     count of open services stays right when one is hidden or closed)."""
     starts = utcnow() + timedelta(days=2)
     return listings.create_service(s.users["volunteer"], listings.ServiceData(
         title=title, description="为老人上门服务", category_id=s.objects["category"].id,
-        community="米市巷社区", mode=ServiceMode.HOME, capacity=3, starts_at=starts,
+        community="米市巷社区", mode=ServiceMode.HOME, capacity=capacity, starts_at=starts,
         ends_at=starts + timedelta(hours=2)), publish=publish)
 
 

@@ -19,6 +19,7 @@ PAGES = {
     None: {"home": lambda d: "/", "browse": lambda d: "/services",
            "search results": lambda d: "/services?q=理发",
            "service page": lambda d: f"/services/{d.service.id}",
+           "volunteer's shop": lambda d: f"/volunteers/{d.volunteer.id}",
            "login": lambda d: "/account/login", "register": lambda d: "/account/register",
            "rankings": lambda d: "/rankings", "public page": lambda d: "/public"},
     "resident": {"service page": lambda d: f"/services/{d.service.id}",
@@ -33,7 +34,8 @@ PAGES = {
     "admin": {"admin dashboard": lambda d: "/admin/",
               "admin branches": lambda d: "/admin/branches/",
               "admin roster": lambda d: "/admin/roster/",
-              "admin audit log": lambda d: "/admin/audit"},
+              "admin audit log": lambda d: "/admin/audit",
+              "shop, moderating": lambda d: f"/volunteers/{d.volunteer.id}"},
 }
 
 
@@ -72,7 +74,8 @@ def test_main_pages_are_accessible_on_a_phone(phone, settle, who):
 
 # Elder mode: the pages of a resident's errands, anonymous and signed in.
 ELDER_PAGES = {None: {name: PAGES[None][name] for name in (
-                   "home", "search results", "service page", "login", "register")},
+                   "home", "browse", "search results", "service page", "volunteer's shop",
+                   "login", "register")},
                "resident": PAGES["resident"]}
 
 

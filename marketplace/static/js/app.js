@@ -61,3 +61,17 @@ if ("serviceWorker" in navigator) {
     }
   });
 }
+
+// The service page's bottom bar (加入该项目) steps aside while the join
+// section itself is on the screen: one button, not two. (This script runs
+// in the head: wait for the page.)
+document.addEventListener("DOMContentLoaded", function () {
+  var bar = document.querySelector(".join-bar");
+  var section = document.getElementById("join");
+  if (!bar || !section || !("IntersectionObserver" in window)) {
+    return;
+  }
+  new IntersectionObserver(function (entries) {
+    bar.hidden = entries[0].isIntersecting;
+  }).observe(section);
+});
