@@ -4,9 +4,8 @@ The first scene a worker builds is saved, and put back each time after:
 the same rows, ids and tokens, at a fraction of the cost of building it
 (the matrix needs a fresh scene hundreds of times). On SQLite the whole
 database is copied into memory and back (SQLite's online backup, which also
-keeps the search index's own tables right); on PostgreSQL every table is
-copied into a schema of its own (scene_copy) and back, by one script of
-statements that the server runs without sending a row. The page cache gets a
+keeps the search index's own tables right); on PostgreSQL every table's rows
+are kept and inserted again into the emptied tables. The page cache gets a
 new generation, so no page stored from an earlier state is served."""
 
 from __future__ import annotations
@@ -43,38 +42,26 @@ def fresh_scene() -> Scene:
     return _saved["scene"]
 
 
-COPY_SCHEMA = "scene_copy"
-
-
 def _save():
     if db.engine.dialect.name == "sqlite":
         copy = sqlite3.connect(":memory:")
         _sqlite_copy(source=None, target=copy)
         return copy
-    # Every row of every table, as it is now, in tables of the same columns.
-    quote = db.engine.dialect.identifier_preparer.quote
-    names = [quote(table.name) for table in db.metadata.sorted_tables]
-    _script([f"DROP SCHEMA IF EXISTS {COPY_SCHEMA} CASCADE", f"CREATE SCHEMA {COPY_SCHEMA}",
-             *(f"CREATE UNLOGGED TABLE {COPY_SCHEMA}.{name} AS TABLE {name}" for name in names)])
-    db.session.commit()
-    # Put back: emptied children first, then filled parents first. The rows
-    # keep their ids; the sequences are past them already, so rows made
-    # after this get new ids as usual.
-    return ([f"DELETE FROM {name}" for name in reversed(names)]  # noqa: S608 (our tables)
-            + [f"INSERT INTO {name} SELECT * FROM {COPY_SCHEMA}.{name}"  # noqa: S608
-               for name in names])
-
-
-def _script(statements: list[str]) -> None:
-    """PostgreSQL runs them in one round trip (a script without parameters)."""
-    db.session.connection().exec_driver_sql("; ".join(statements))
+    # Every row of every table, as it is now.
+    return [(table, [dict(row) for row in db.session.execute(table.select()).mappings()])
+            for table in db.metadata.sorted_tables]
 
 
 def _restore(copy) -> None:
     if db.engine.dialect.name == "sqlite":
         _sqlite_copy(source=copy, target=None)
         return
-    _script(copy)
+    reset(categories=False)
+    # The rows with their ids; the sequences are past them already, so rows
+    # made after this get new ids as usual.
+    for table, rows in copy:
+        if rows:
+            db.session.execute(table.insert(), rows)
     db.session.commit()
 
 
