@@ -1,6 +1,6 @@
 """Fixtures: one app per session on a real database migrated to head
-(SQLite by default, PostgreSQL when DATABASE_URL says so); after each test
-every table is emptied and the default categories put back."""
+(SQLite by default, PostgreSQL when DATABASE_URL says so); every table is
+emptied after each test."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
-from .workers import isolate_worker, remove_scratch
+from .workers import isolate_worker
 
 isolate_worker()  # before the app's config reads DATABASE_URL and REDIS_URL
 
@@ -26,10 +26,6 @@ from marketplace.listings.categories import ensure_default_categories
 from .factories import make_branch
 
 USING_DATABASE_URL = bool(os.environ.get("DATABASE_URL"))
-
-
-def pytest_unconfigure(config):
-    remove_scratch()
 
 
 def reset_schema(engine: sa.Engine) -> None:
@@ -56,62 +52,30 @@ def app():
     with app.app_context():
         reset_schema(db.engine)
         upgrade()
-        _remember_clean_state()
     return app
 
 
-# The rows each test starts from: the default categories in an otherwise
-# empty database, as ensure_default_categories makes them, read once.
-_CLEAN_ROWS: list[tuple[sa.Table, list[dict]]] = []
-
-
-def _remember_clean_state() -> None:
-    _delete_every_row()
-    ensure_default_categories()
-    db.session.commit()
-    _CLEAN_ROWS[:] = [
-        (table, rows) for table in db.metadata.sorted_tables
-        if (rows := [dict(row) for row in db.session.execute(table.select()).mappings()])]
-    db.session.commit()
-
-
-def _delete_every_row() -> None:
+def _empty_all_tables() -> None:
     # DELETE, children first: on tables this small it is much faster than
     # TRUNCATE, whose fixed cost per table dominates a PostgreSQL test run.
-    # PostgreSQL takes them as one script: one round trip instead of one a table.
-    connection = db.session.connection()
-    quote = connection.dialect.identifier_preparer.quote
-    deletes = [f"DELETE FROM {quote(table.name)}"  # noqa: S608 (the models' own tables)
-               for table in reversed(db.metadata.sorted_tables)]
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql("; ".join(deletes))
-    else:
-        for statement in deletes:
-            connection.exec_driver_sql(statement)
-
-
-def _back_to_the_clean_state() -> None:
-    """Every table emptied and the clean rows put back, with their ids, in
-    one transaction (a new page-cache generation at its commit, as for any
-    write)."""
-    _delete_every_row()
-    for table, rows in _CLEAN_ROWS:
-        db.session.execute(table.insert(), rows)
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
     db.session.commit()
 
 
 @pytest.fixture(autouse=True)
 def app_ctx(app):
     """Each test runs in an app context of its own (for factories and
-    queries), on a database holding only the default categories, and puts
-    it back so behind it."""
+    queries) and leaves every table empty behind it."""
     # The limiter object is shared by every app in the process, and an app
     # made by an earlier test (production settings) may have switched it on.
     limiter.enabled = app.config["RATELIMIT_ENABLED"]
     with app.app_context():
+        ensure_default_categories()
+        db.session.commit()
         yield app
         db.session.rollback()
-        _back_to_the_clean_state()
+        _empty_all_tables()
 
 
 class IsolatedClient(FlaskClient):
