@@ -57,9 +57,14 @@ def get_feedback(feedback_id: int) -> Feedback:
     return feedback
 
 
+def can_moderate(user) -> bool:
+    """Who hides and shows comments, and sees the hidden ones: admins."""
+    return user.is_authenticated and user.is_admin
+
+
 def hide_comment(feedback: Feedback, admin, reason: str) -> None:
     """Take a comment off the volunteer's public page, the reason logged."""
-    if not admin.is_admin:
+    if not can_moderate(admin):
         raise NotAllowed()
     reason = check_reason(reason)
     if feedback.comment is None:
@@ -71,7 +76,7 @@ def hide_comment(feedback: Feedback, admin, reason: str) -> None:
 
 
 def show_comment(feedback: Feedback, admin) -> None:
-    if not admin.is_admin:
+    if not can_moderate(admin):
         raise NotAllowed()
     if feedback.hidden_at is None:
         raise Conflict(_l("This comment is not hidden."))

@@ -52,11 +52,12 @@ def active_categories() -> list[Category]:
 
 
 def upcoming_services(limit: int = 6) -> list[Service]:
-    """Events that start soonest from now, with their volunteer and category."""
+    """Events that start soonest from now, with their category (the caller
+    loads the volunteers with their stars: profiles.queries.volunteer_stars)."""
     return list(db.session.scalars(
         visible_services()
         .where(Service.starts_at >= utcnow())
-        .options(joinedload(Service.volunteer), joinedload(Service.category))
+        .options(joinedload(Service.category))
         .order_by(Service.starts_at, Service.id)
         .limit(limit)))
 

@@ -11,6 +11,7 @@ from ..enrollments.forms import JoinForm
 from ..enrollments.models import EnrollmentStatus
 from ..exceptions import DomainError
 from ..extensions import db
+from ..feedback import services as feedback
 from ..feedback.queries import volunteer_comments
 from ..forms import apply_domain_error
 from ..labels import category_name
@@ -210,7 +211,7 @@ def volunteer(user_id: int):
         abort(404)
     page = queries.services_of(person.id, include_unlisted=False,
                                cursor=request.args.get("cursor"), limit=PAGE_SIZE)
-    moderator = current_user.is_authenticated and current_user.is_admin
+    moderator = feedback.can_moderate(current_user)
     return render_template("listings/volunteer.html", person=person, page=page,
                            profile=volunteer_profile(person.id), moderator=moderator,
                            comments=volunteer_comments(person.id, include_hidden=moderator),
